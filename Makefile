@@ -1,0 +1,48 @@
+# The few commands people type. `make run` and `make test` are the README's promise.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint format migrations-check services worker beat bench-nearby bench-rollup clean
+
+$(STAMP): requirements.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements.txt
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+## Run the app on the embedded defaults (SQLite, local files, in-process tasks, demo data).
+run: $(STAMP)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+## Run the whole test suite on PostgreSQL, Redis, a local S3 endpoint and headless Chromium.
+test: $(STAMP) services
+	$(PY) -m pytest
+
+services:
+	bash scripts/ensure-services.sh
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+migrations-check: $(STAMP)
+	$(PY) manage.py makemigrations --check --dry-run
+
+worker: $(STAMP)
+	$(VENV)/bin/celery -A foodtrucks worker --loglevel=info
+
+beat: $(STAMP)
+	$(VENV)/bin/celery -A foodtrucks beat --loglevel=info
+
+clean:
+	rm -rf db.sqlite3 media private-media staticfiles test-artifacts

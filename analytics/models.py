@@ -1,0 +1,129 @@
+"""Raw interaction events and the daily statistics the nightly roll-up makes of them."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from trucks.models import coordinates_in_range
+
+
+class InteractionType(models.TextChoices):
+    VIEW = "VIEW", "View"
+    CLICK = "CLICK", "Click"
+    RATING = "RATING", "Rating"
+    NEARBY_DETECTION = "NEARBY_DETECTION", "Nearby detection"
+
+
+class UserInteraction(models.Model):
+    """One raw event. `client_id` (made by the client, or by the server) stores a retry once."""
+
+    id = models.BigAutoField(primary_key=True)
+    client_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    place = models.ForeignKey("trucks.Place", on_delete=models.CASCADE, related_name="+")
+    type = models.CharField(max_length=20, choices=InteractionType.choices)
+    occurred_at = models.DateTimeField(default=timezone.now)
+    received_at = models.DateTimeField(default=timezone.now)
+    lat = models.FloatField(null=True, blank=True)
+    lng = models.FloatField(null=True, blank=True)
+    dwell_ms = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=coordinates_in_range(), name="interaction_coordinates_valid"),
+        ]
+        indexes = [
+            # roll-up of one day and "today so far" of some places: events by place and time
+            models.Index(fields=["place", "occurred_at"], name="interaction_place_time_idx"),
+            # retention and day-at-a-time reads: events by time
+            models.Index(fields=["occurred_at"], name="interaction_time_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.type} {self.place_id} @ {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class DailyPlaceStats(models.Model):
+    """One place's figures for one local day (the place's own time zone)."""
+
+    place = models.ForeignKey("trucks.Place", on_delete=models.CASCADE, related_name="daily_stats")
+    date = models.DateField()
+    views = models.PositiveIntegerField(default=0)
+    unique_viewers = models.PositiveIntegerField(default=0)
+    clicks = models.PositiveIntegerField(default=0)
+    ratings = models.PositiveIntegerField(default=0)
+    nearby_users = models.PositiveIntegerField(default=0)
+    avg_dwell_ms = models.FloatField(null=True, blank=True)
+    # 24 counts, index = local hour of day.
+    views_by_hour = models.JSONField(default=list)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-date", "place_id"]
+        verbose_name_plural = "daily place stats"
+        constraints = [
+            models.UniqueConstraint(fields=["place", "date"], name="daily_stats_once_per_place_day"),
+        ]
+        indexes = [
+            # the roll-up's conflict target is the unique constraint; this serves "a day, all places"
+            models.Index(fields=["date"], name="daily_stats_date_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.place_id} · {self.date}"
+
+
+class DailyLocationCell(models.Model):
+    """Heat-map grid: events of one place and local day in a ~1 km cell (0.01° of lat/lng)."""
+
+    place = models.ForeignKey("trucks.Place", on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    cell_lat = models.IntegerField(help_text="floor(lat * 100)")
+    cell_lng = models.IntegerField(help_text="floor(lng * 100)")
+    events = models.PositiveIntegerField(default=0)
+    users = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-date", "place_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["place", "date", "cell_lat", "cell_lng"], name="location_cell_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.place_id} · {self.date} · ({self.cell_lat}, {self.cell_lng})"
+
+
+class RollupStatus(models.TextChoices):
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+class RollupRun(models.Model):
+    """One run of the roll-up of one day: what the operator's health view shows."""
+
+    day = models.DateField()
+    status = models.CharField(max_length=16, choices=RollupStatus.choices, default=RollupStatus.RUNNING)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    stats_rows = models.PositiveIntegerField(default=0)
+    cell_rows = models.PositiveIntegerField(default=0)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [
+            models.Index(fields=["-started_at"], name="rollup_run_recent_idx", condition=Q(status="succeeded")),
+        ]
+
+    def __str__(self):
+        return f"roll-up {self.day} ({self.status})"

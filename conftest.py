@@ -1,0 +1,108 @@
+"""Fixtures shared by every app's tests: users and roles, API clients, the local S3 endpoint."""
+
+import pytest
+from django.core.cache import cache
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from tests import factories
+from tests.s3 import running_moto_server
+from vendors.models import Role
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    """Throttle counters and cached lists never leak from one test into the next."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """A real S3 endpoint (moto_server) with the test buckets; yields a boto3 client."""
+    with running_moto_server() as client:
+        yield client
+
+
+@pytest.fixture
+def s3(s3_server, settings):
+    yield s3_server
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def consumer(db):
+    return factories.UserFactory(email="consumer@example.com")
+
+
+def token_client(user) -> APIClient:
+    client = APIClient()
+    token, _ = Token.objects.get_or_create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+@pytest.fixture
+def consumer_client(consumer):
+    return token_client(consumer)
+
+
+@pytest.fixture
+def staff_user(db):
+    return factories.StaffUserFactory(email="admin@example.com")
+
+
+@pytest.fixture
+def vendor_a(db):
+    return factories.VendorFactory(business_name="Vendor A")
+
+
+@pytest.fixture
+def vendor_b(db):
+    return factories.VendorFactory(business_name="Vendor B")
+
+
+def _member(vendor, role, email):
+    user = factories.UserFactory(email=email)
+    factories.VendorMemberFactory(vendor=vendor, user=user, role=role)
+    return user
+
+
+@pytest.fixture
+def owner_a(vendor_a):
+    return _member(vendor_a, Role.OWNER, "owner-a@example.com")
+
+
+@pytest.fixture
+def manager_a(vendor_a):
+    return _member(vendor_a, Role.MANAGER, "manager-a@example.com")
+
+
+@pytest.fixture
+def staff_a(vendor_a):
+    return _member(vendor_a, Role.STAFF, "staff-a@example.com")
+
+
+@pytest.fixture
+def owner_b(vendor_b):
+    return _member(vendor_b, Role.OWNER, "owner-b@example.com")
+
+
+@pytest.fixture
+def place_a(vendor_a):
+    return factories.PlaceFactory(vendor=vendor_a, name="Taco Truck A")
+
+
+@pytest.fixture
+def place_b(vendor_b):
+    return factories.PlaceFactory(vendor=vendor_b, name="Burger Stand B", kind="stand")

@@ -1,0 +1,55 @@
+"""Test settings: PostgreSQL and Redis (the real parts), S3 through a local moto_server."""
+
+import socket
+
+from .base import *  # noqa: F403
+from .base import BASE_DIR, REST_FRAMEWORK, _storages, env
+
+DEBUG = False
+DATABASES = {
+    "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/foodtrucks"),
+}
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/1")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "test-" + env("PYTEST_XDIST_WORKER", default="main"),
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+}
+CELERY_BROKER_URL = REDIS_URL
+CELERY_TASK_ALWAYS_EAGER = True
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# The test session starts moto_server on this port (tests/s3.py); each xdist worker has its own.
+MOTO_PORT = env.int("MOTO_PORT", default=0) or _free_port()
+AWS_S3_ENDPOINT_URL = f"http://127.0.0.1:{MOTO_PORT}"
+AWS_STORAGE_BUCKET_NAME = "foodtrucks-test-public"
+AWS_PRIVATE_BUCKET_NAME = "foodtrucks-test-private"
+AWS_ACCESS_KEY_ID = "testing"
+AWS_SECRET_ACCESS_KEY = "testing"  # noqa: S105 - moto accepts any key
+STORAGES = _storages(use_s3=False)
+# Certificates go to the real (local) S3 endpoint; photos to a temporary folder.
+STORAGES["private"] = _storages(use_s3=True)["private"]
+STORAGES["private"]["OPTIONS"].update(
+    endpoint_url=AWS_S3_ENDPOINT_URL,
+    bucket_name=AWS_PRIVATE_BUCKET_NAME,
+    access_key=AWS_ACCESS_KEY_ID,
+    secret_key=AWS_SECRET_ACCESS_KEY,
+)
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+MEDIA_ROOT = BASE_DIR / ".test-media"
+
+REST_FRAMEWORK = {**REST_FRAMEWORK}

@@ -1,0 +1,45 @@
+"""Ratings and reviews: one per user and place; staff can hide a review."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+# 1.0, 1.5, ... 5.0
+ALLOWED_STARS = [Decimal(n) / 2 for n in range(2, 11)]
+REVIEW_MAX_LENGTH = 2000
+
+
+class Rating(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ratings")
+    place = models.ForeignKey("trucks.Place", on_delete=models.CASCADE, related_name="ratings")
+    stars = models.DecimalField(max_digits=2, decimal_places=1)
+    review = models.TextField(max_length=REVIEW_MAX_LENGTH, blank=True)
+    is_hidden = models.BooleanField(default=False)
+    hidden_reason = models.CharField(max_length=255, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "place"], name="rating_once_per_user_place"),
+            models.CheckConstraint(condition=Q(stars__in=ALLOWED_STARS), name="rating_stars_half_steps"),
+        ]
+        indexes = [
+            # "a place's visible reviews, newest first" and its rating summary
+            models.Index(
+                fields=["place", "-created_at"], name="rating_place_visible_idx", condition=Q(is_hidden=False)
+            ),
+            # moderation: "hidden reviews, most recent first"
+            models.Index(fields=["is_hidden", "-updated_at"], name="rating_moderation_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.stars}★ by {self.user} for {self.place}"

@@ -1,0 +1,25 @@
+"""Reads of ratings: visible reviews and star distributions."""
+
+from django.db.models import Count, QuerySet
+
+from ratings.models import ALLOWED_STARS, Rating
+
+
+def visible_ratings(*, place_id: int) -> QuerySet[Rating]:
+    return Rating.objects.filter(place_id=place_id, is_hidden=False).select_related("user").order_by(
+        "-created_at", "-id"
+    )
+
+
+def star_distribution(*, place_ids: list[int]) -> dict[str, int]:
+    """Count of visible ratings per star value ("1.0" … "5.0"), zeros included."""
+    counts = {f"{stars:.1f}": 0 for stars in ALLOWED_STARS}
+    rows = (
+        Rating.objects.filter(place_id__in=place_ids, is_hidden=False)
+        .values("stars")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in rows:
+        counts[f"{row['stars']:.1f}"] = row["n"]
+    return counts

@@ -1,0 +1,290 @@
+"""Places (trucks and stands in one table), categories, schedules, menus, items and photos."""
+
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+LAT_VALIDATORS = [MinValueValidator(-90.0), MaxValueValidator(90.0)]
+LNG_VALIDATORS = [MinValueValidator(-180.0), MaxValueValidator(180.0)]
+
+
+def validate_timezone(value):
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"“{value}” is not a known IANA time zone.")
+
+
+def coordinates_in_range(prefix: str = "") -> Q:
+    """Both coordinates absent, or both present and on the globe."""
+    lat, lng = f"{prefix}lat", f"{prefix}lng"
+    return Q(**{f"{lat}__isnull": True, f"{lng}__isnull": True}) | Q(
+        **{f"{lat}__gte": -90, f"{lat}__lte": 90, f"{lng}__gte": -180, f"{lng}__lte": 180}
+    )
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self):
+        return self.name
+
+
+class PlaceKind(models.TextChoices):
+    TRUCK = "truck", "Truck"
+    STAND = "stand", "Stand"
+
+
+class LocationSource(models.TextChoices):
+    ADDRESS = "address", "Fixed address"
+    PORTAL = "portal", "Vendor portal"
+    API = "api", "API check-in"
+    DEVICE = "device", "Device"
+
+
+class Place(models.Model):
+    """A truck (moves; live location) or a stand (sits at an address): one table, one geo index."""
+
+    vendor = models.ForeignKey("vendors.Vendor", on_delete=models.CASCADE, related_name="places")
+    kind = models.CharField(max_length=8, choices=PlaceKind.choices, default=PlaceKind.TRUCK)
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    categories = models.ManyToManyField(Category, related_name="places", blank=True)
+    time_zone = models.CharField(
+        max_length=64, default="America/New_York", validators=[validate_timezone],
+        help_text="IANA time zone: schedules are local times in this zone.",
+    )
+    address = models.CharField(max_length=255, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    state = models.CharField(max_length=64, blank=True)
+    # Current position: a stand's address, a truck's last check-in. Null until first known.
+    lat = models.FloatField(null=True, blank=True, validators=LAT_VALIDATORS)
+    lng = models.FloatField(null=True, blank=True, validators=LNG_VALIDATORS)
+    location_source = models.CharField(
+        max_length=16, choices=LocationSource.choices, default=LocationSource.ADDRESS
+    )
+    location_updated_at = models.DateTimeField(null=True, blank=True)
+    is_open = models.BooleanField(default=False, help_text="The live open switch.")
+    open_changed_at = models.DateTimeField(null=True, blank=True)
+    is_active = models.BooleanField(default=True, help_text="Shown to consumers.")
+    # Rating summary, kept in step with visible ratings in the same transaction.
+    rating_avg = models.DecimalField(max_digits=3, decimal_places=2, default=0)
+    rating_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(condition=coordinates_in_range(), name="place_coordinates_valid"),
+            models.CheckConstraint(
+                condition=Q(rating_avg__gte=0, rating_avg__lte=5), name="place_rating_avg_range"
+            ),
+        ]
+        indexes = [
+            # nearby search: bounding box on (lat, lng), then exact great-circle distance
+            models.Index(fields=["lat", "lng"], name="place_lat_lng_idx"),
+            # portal: "this vendor's places by name"
+            models.Index(fields=["vendor", "name"], name="place_vendor_name_idx"),
+            # "top places of a city" and the city filter
+            models.Index(fields=["city", "-rating_avg"], name="place_city_rating_idx"),
+            # stale-open switch job: "places whose open switch is on"
+            models.Index(fields=["open_changed_at"], name="place_open_idx", condition=Q(is_open=True)),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_kind_display()})"
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class OpeningHours(models.Model):
+    """A weekly slot in the place's local time; closes <= opens means it runs past midnight."""
+
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="opening_hours")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    opens = models.TimeField()
+    closes = models.TimeField()
+    # A truck's planned stop for this slot (optional).
+    address = models.CharField(max_length=255, blank=True)
+    lat = models.FloatField(null=True, blank=True, validators=LAT_VALIDATORS)
+    lng = models.FloatField(null=True, blank=True, validators=LNG_VALIDATORS)
+
+    class Meta:
+        ordering = ["place_id", "weekday", "opens"]
+        verbose_name_plural = "opening hours"
+        constraints = [
+            models.CheckConstraint(condition=Q(weekday__gte=0, weekday__lte=6), name="hours_weekday_range"),
+            models.CheckConstraint(condition=~Q(opens=models.F("closes")), name="hours_not_empty"),
+            models.CheckConstraint(condition=coordinates_in_range(), name="hours_coordinates_valid"),
+            models.UniqueConstraint(fields=["place", "weekday", "opens"], name="hours_slot_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+    @property
+    def overnight(self) -> bool:
+        return self.closes <= self.opens
+
+
+class ExceptionKind(models.TextChoices):
+    CLOSED = "closed", "Closed all day"
+    SPECIAL_HOURS = "special_hours", "Special hours"
+    MOVED = "moved", "Moved (different location)"
+
+
+class ScheduleException(models.Model):
+    """A dated override of the weekly schedule, in the place's local calendar."""
+
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="schedule_exceptions")
+    date = models.DateField()
+    kind = models.CharField(max_length=16, choices=ExceptionKind.choices)
+    opens = models.TimeField(null=True, blank=True)
+    closes = models.TimeField(null=True, blank=True)
+    address = models.CharField(max_length=255, blank=True)
+    lat = models.FloatField(null=True, blank=True, validators=LAT_VALIDATORS)
+    lng = models.FloatField(null=True, blank=True, validators=LNG_VALIDATORS)
+    note = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["place_id", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["place", "date"], name="exception_once_per_day"),
+            models.CheckConstraint(
+                condition=Q(kind=ExceptionKind.CLOSED, opens__isnull=True, closes__isnull=True)
+                | (~Q(kind=ExceptionKind.CLOSED) & Q(opens__isnull=False, closes__isnull=False)
+                   & ~Q(opens=models.F("closes"))),
+                name="exception_hours_fit_kind",
+            ),
+            models.CheckConstraint(condition=coordinates_in_range(), name="exception_coordinates_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.place} · {self.date} · {self.get_kind_display()}"
+
+
+class MenuType(models.TextChoices):
+    BREAKFAST = "breakfast", "Breakfast"
+    LUNCH = "lunch", "Lunch"
+    DINNER = "dinner", "Dinner"
+    ALL_DAY = "all_day", "All day"
+    SPECIALS = "specials", "Specials"
+
+
+class Menu(models.Model):
+    """A vendor's menu, attached to any of its places."""
+
+    vendor = models.ForeignKey("vendors.Vendor", on_delete=models.CASCADE, related_name="menus")
+    name = models.CharField(max_length=120)
+    menu_type = models.CharField(max_length=16, choices=MenuType.choices, default=MenuType.ALL_DAY)
+    description = models.TextField(blank=True)
+    places = models.ManyToManyField(Place, related_name="menus", blank=True)
+    is_active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "name", "id"]
+        indexes = [
+            # portal: "this vendor's menus"
+            models.Index(fields=["vendor", "position"], name="menu_vendor_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class MenuItem(models.Model):
+    menu = models.ForeignKey(Menu, on_delete=models.CASCADE, related_name="items")
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    price = models.DecimalField(max_digits=8, decimal_places=2, validators=[MinValueValidator(0)])
+    photo = models.ImageField(upload_to="items/%Y/%m/", blank=True)
+    is_vegan = models.BooleanField(default=False)
+    is_vegetarian = models.BooleanField(default=False)
+    is_gluten_free = models.BooleanField(default=False)
+    is_available = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["menu_id", "position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(price__gte=0), name="item_price_not_negative"),
+            # Dietary flags nest: a vegan item is vegetarian.
+            models.CheckConstraint(
+                condition=Q(is_vegan=False) | Q(is_vegetarian=True), name="item_vegan_is_vegetarian"
+            ),
+        ]
+        indexes = [
+            # dietary filters of the nearby search: "places with an available vegan item"
+            models.Index(fields=["menu"], name="item_vegan_idx", condition=Q(is_vegan=True, is_available=True)),
+            models.Index(
+                fields=["menu"], name="item_vegetarian_idx", condition=Q(is_vegetarian=True, is_available=True)
+            ),
+            models.Index(
+                fields=["menu"], name="item_gluten_free_idx", condition=Q(is_gluten_free=True, is_available=True)
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.price})"
+
+    def save(self, *args, **kwargs):
+        if self.is_vegan:
+            self.is_vegetarian = True
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None and "is_vegan" in update_fields:
+                kwargs["update_fields"] = {*update_fields, "is_vegetarian"}
+        super().save(*args, **kwargs)
+
+
+class Photo(models.Model):
+    """A public photo of a place or of a menu item (exactly one of the two)."""
+
+    place = models.ForeignKey(Place, null=True, blank=True, on_delete=models.CASCADE, related_name="photos")
+    menu_item = models.ForeignKey(
+        MenuItem, null=True, blank=True, on_delete=models.CASCADE, related_name="photos"
+    )
+    image = models.ImageField(upload_to="photos/%Y/%m/")
+    caption = models.CharField(max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(place__isnull=False, menu_item__isnull=True)
+                | Q(place__isnull=True, menu_item__isnull=False),
+                name="photo_of_place_or_item",
+            ),
+        ]
+
+    def __str__(self):
+        return self.caption or f"Photo {self.pk}"

@@ -1,0 +1,133 @@
+"""Vendors, their members (roles) and their business certificates."""
+
+import uuid
+
+from django.conf import settings
+from django.core.files.storage import storages
+from django.db import models
+from django.utils import timezone
+
+
+def private_storage():
+    """Certificates live in the private storage (S3 with signed links when configured)."""
+    return storages["private"]
+
+
+def certificate_upload_to(instance, filename):
+    # Never trust the uploaded name: a random key under the vendor's folder, extension kept.
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"certificates/vendor-{instance.vendor_id}/{uuid.uuid4().hex}.{suffix}"
+
+
+class VerificationStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    VERIFIED = "verified", "Verified"
+    REJECTED = "rejected", "Rejected"
+
+
+class Vendor(models.Model):
+    business_name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    contact_email = models.EmailField(blank=True)
+    contact_phone = models.CharField(max_length=16, blank=True)
+    website = models.URLField(blank=True)
+    primary_city = models.CharField(max_length=100, blank=True)
+    verification_status = models.CharField(
+        max_length=16, choices=VerificationStatus.choices, default=VerificationStatus.PENDING
+    )
+    verification_note = models.TextField(blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="VendorMember", related_name="vendors"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["business_name", "id"]
+        indexes = [
+            # staff: "vendors waiting for verification, oldest first"
+            models.Index(fields=["verification_status", "created_at"], name="vendor_status_created_idx"),
+        ]
+
+    def __str__(self):
+        return self.business_name
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", "Owner"
+    MANAGER = "manager", "Manager"
+    STAFF = "staff", "Staff"
+
+
+class VendorMember(models.Model):
+    """A user's membership of a vendor, with a role. A user may belong to several vendors."""
+
+    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.STAFF)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["vendor_id", "role", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["vendor", "user"], name="vendor_member_once"),
+        ]
+        indexes = [
+            # every access check: "is this user a member of that vendor, with which role?"
+            models.Index(fields=["user", "vendor"], name="member_user_vendor_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.vendor} ({self.role})"
+
+
+class CertificateKind(models.TextChoices):
+    BUSINESS_LICENCE = "business_licence", "Business licence"
+    HEALTH_PERMIT = "health_permit", "Health permit"
+    INSURANCE = "insurance", "Insurance"
+    FIRE_INSPECTION = "fire_inspection", "Fire inspection"
+    OTHER = "other", "Other"
+
+
+class CertificateStatus(models.TextChoices):
+    PENDING = "pending", "Pending review"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+class BusinessCertificate(models.Model):
+    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="certificates")
+    kind = models.CharField(max_length=32, choices=CertificateKind.choices)
+    file = models.FileField(upload_to=certificate_upload_to, storage=private_storage, max_length=255)
+    original_filename = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size_bytes = models.PositiveIntegerField(default=0)
+    expires_on = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=16, choices=CertificateStatus.choices, default=CertificateStatus.PENDING
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewer_note = models.TextField(blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        indexes = [
+            # staff: "certificates waiting for review, oldest first"
+            models.Index(fields=["status", "uploaded_at"], name="certificate_status_idx"),
+            # portal: "this vendor's certificates" and expiring-soon warnings
+            models.Index(fields=["vendor", "expires_on"], name="certificate_vendor_expiry_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.vendor}"
