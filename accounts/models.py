@@ -39,7 +39,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField("email address", unique=True)
     phone_number = models.CharField(
-        max_length=16, unique=True, null=True, blank=True, validators=[e164_validator],
+        max_length=16,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[e164_validator],
         help_text="E.164, e.g. +14155550123.",
     )
     first_name = models.CharField(max_length=150, blank=True)

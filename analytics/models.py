@@ -92,9 +92,7 @@ class DailyLocationCell(models.Model):
     class Meta:
         ordering = ["-date", "place_id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["place", "date", "cell_lat", "cell_lng"], name="location_cell_once"
-            ),
+            models.UniqueConstraint(fields=["place", "date", "cell_lat", "cell_lng"], name="location_cell_once"),
         ]
 
     def __str__(self):

@@ -27,7 +27,9 @@ def today_so_far(*, places: list[Place]) -> dict[int, dict[str, int]]:
     for zone, ids in by_zone.items():
         local_midnight = datetime.combine(now.astimezone(ZoneInfo(zone)).date(), time.min, tzinfo=ZoneInfo(zone))
         rows = (
-            UserInteraction.objects.filter(place_id__in=ids, occurred_at__gte=local_midnight, occurred_at__lt=now + timedelta(minutes=5))
+            UserInteraction.objects.filter(
+                place_id__in=ids, occurred_at__gte=local_midnight, occurred_at__lt=now + timedelta(minutes=5)
+            )
             .values("place_id")
             .annotate(
                 views=Count("id", filter=Q(type=InteractionType.VIEW)),

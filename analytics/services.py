@@ -10,7 +10,7 @@ from analytics.models import InteractionType, UserInteraction
 def interaction_record(
     *,
     place_id: int,
-    type: InteractionType,  # noqa: A002 - the event's own field name
+    type: InteractionType,
     user_id: int | None,
     occurred_at: datetime | None = None,
 ) -> UserInteraction:

@@ -6,8 +6,8 @@ from ratings.models import ALLOWED_STARS, Rating
 
 
 def visible_ratings(*, place_id: int) -> QuerySet[Rating]:
-    return Rating.objects.filter(place_id=place_id, is_hidden=False).select_related("user").order_by(
-        "-created_at", "-id"
+    return (
+        Rating.objects.filter(place_id=place_id, is_hidden=False).select_related("user").order_by("-created_at", "-id")
     )
 
 

@@ -27,7 +27,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", DEFAULT_PASSWORD)
 
     @factory.post_generation
-    def _save_password(obj, create, extracted, **kwargs):  # noqa: N805
+    def _save_password(obj, create, extracted, **kwargs):
         if create:
             obj.save(update_fields=["password"])
 

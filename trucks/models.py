@@ -60,7 +60,9 @@ class Place(models.Model):
     description = models.TextField(blank=True)
     categories = models.ManyToManyField(Category, related_name="places", blank=True)
     time_zone = models.CharField(
-        max_length=64, default="America/New_York", validators=[validate_timezone],
+        max_length=64,
+        default="America/New_York",
+        validators=[validate_timezone],
         help_text="IANA time zone: schedules are local times in this zone.",
     )
     address = models.CharField(max_length=255, blank=True)
@@ -69,9 +71,7 @@ class Place(models.Model):
     # Current position: a stand's address, a truck's last check-in. Null until first known.
     lat = models.FloatField(null=True, blank=True, validators=LAT_VALIDATORS)
     lng = models.FloatField(null=True, blank=True, validators=LNG_VALIDATORS)
-    location_source = models.CharField(
-        max_length=16, choices=LocationSource.choices, default=LocationSource.ADDRESS
-    )
+    location_source = models.CharField(max_length=16, choices=LocationSource.choices, default=LocationSource.ADDRESS)
     location_updated_at = models.DateTimeField(null=True, blank=True)
     is_open = models.BooleanField(default=False, help_text="The live open switch.")
     open_changed_at = models.DateTimeField(null=True, blank=True)
@@ -86,9 +86,7 @@ class Place(models.Model):
         ordering = ["name", "id"]
         constraints = [
             models.CheckConstraint(condition=coordinates_in_range(), name="place_coordinates_valid"),
-            models.CheckConstraint(
-                condition=Q(rating_avg__gte=0, rating_avg__lte=5), name="place_rating_avg_range"
-            ),
+            models.CheckConstraint(condition=Q(rating_avg__gte=0, rating_avg__lte=5), name="place_rating_avg_range"),
         ]
         indexes = [
             # nearby search: bounding box on (lat, lng), then exact great-circle distance
@@ -174,8 +172,11 @@ class ScheduleException(models.Model):
             models.UniqueConstraint(fields=["place", "date"], name="exception_once_per_day"),
             models.CheckConstraint(
                 condition=Q(kind=ExceptionKind.CLOSED, opens__isnull=True, closes__isnull=True)
-                | (~Q(kind=ExceptionKind.CLOSED) & Q(opens__isnull=False, closes__isnull=False)
-                   & ~Q(opens=models.F("closes"))),
+                | (
+                    ~Q(kind=ExceptionKind.CLOSED)
+                    & Q(opens__isnull=False, closes__isnull=False)
+                    & ~Q(opens=models.F("closes"))
+                ),
                 name="exception_hours_fit_kind",
             ),
             models.CheckConstraint(condition=coordinates_in_range(), name="exception_coordinates_valid"),
@@ -265,9 +266,7 @@ class Photo(models.Model):
     """A public photo of a place or of a menu item (exactly one of the two)."""
 
     place = models.ForeignKey(Place, null=True, blank=True, on_delete=models.CASCADE, related_name="photos")
-    menu_item = models.ForeignKey(
-        MenuItem, null=True, blank=True, on_delete=models.CASCADE, related_name="photos"
-    )
+    menu_item = models.ForeignKey(MenuItem, null=True, blank=True, on_delete=models.CASCADE, related_name="photos")
     image = models.ImageField(upload_to="photos/%Y/%m/")
     caption = models.CharField(max_length=200, blank=True)
     position = models.PositiveSmallIntegerField(default=0)

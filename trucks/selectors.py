@@ -5,8 +5,8 @@ from django.http import Http404
 
 from accounts.models import User
 from trucks.models import Menu, MenuItem, Place
-from vendors.selectors import ROLE_PERMISSIONS, role_allows
 from vendors.models import VendorMember
+from vendors.selectors import ROLE_PERMISSIONS, role_allows
 
 
 def places_for_member(user: User, vendor_id: int, *, action: str = "view") -> QuerySet[Place]:
@@ -24,11 +24,7 @@ def get_place_for_member_or_404(user: User, place_id: int, *, action: str = "vie
     """The place if the user is a member of its vendor with a role allowing `action`; else 404."""
     if not user.is_authenticated:
         raise Http404("No such place.")
-    row = (
-        VendorMember.objects.filter(user=user, vendor__places__pk=place_id)
-        .values_list("role", flat=True)
-        .first()
-    )
+    row = VendorMember.objects.filter(user=user, vendor__places__pk=place_id).values_list("role", flat=True).first()
     if row is None or not role_allows(row, action):
         raise Http404("No such place.")
     return Place.objects.select_related("vendor").get(pk=place_id)
@@ -47,9 +43,7 @@ def get_item_for_member_or_404(user: User, item_id: int, *, action: str = "edit_
     if not user.is_authenticated:
         raise Http404("No such item.")
     role = (
-        VendorMember.objects.filter(user=user, vendor__menus__items__pk=item_id)
-        .values_list("role", flat=True)
-        .first()
+        VendorMember.objects.filter(user=user, vendor__menus__items__pk=item_id).values_list("role", flat=True).first()
     )
     if role is None or not role_allows(role, action):
         raise Http404("No such item.")

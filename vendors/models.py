@@ -40,9 +40,7 @@ class Vendor(models.Model):
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, through="VendorMember", related_name="vendors"
-    )
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="VendorMember", related_name="vendors")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -107,9 +105,7 @@ class BusinessCertificate(models.Model):
     content_type = models.CharField(max_length=100, blank=True)
     size_bytes = models.PositiveIntegerField(default=0)
     expires_on = models.DateField(null=True, blank=True)
-    status = models.CharField(
-        max_length=16, choices=CertificateStatus.choices, default=CertificateStatus.PENDING
-    )
+    status = models.CharField(max_length=16, choices=CertificateStatus.choices, default=CertificateStatus.PENDING)
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

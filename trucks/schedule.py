@@ -1,0 +1,113 @@
+"""A place's schedule as concrete time slots: weekly hours, overridden by dated exceptions.
+
+Pure functions over already-loaded rows (callers prefetch `opening_hours` and
+`schedule_exceptions`), so a list of places costs no extra query per place. Local times are
+read in the place's own IANA zone; every returned datetime is timezone-aware.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from trucks.models import ExceptionKind, OpeningHours, ScheduleException
+
+
+@dataclass(frozen=True)
+class Slot:
+    starts_at: datetime
+    ends_at: datetime
+    address: str = ""
+    lat: float | None = None
+    lng: float | None = None
+
+    def contains(self, moment: datetime) -> bool:
+        return self.starts_at <= moment < self.ends_at
+
+
+def _local(day: date, at: time, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, at, tzinfo=zone)
+
+
+def _slot(day: date, opens: time, closes: time, zone: ZoneInfo, *, address="", lat=None, lng=None) -> Slot:
+    end_day = day + timedelta(days=1) if closes <= opens else day
+    return Slot(_local(day, opens, zone), _local(end_day, closes, zone), address, lat, lng)
+
+
+def slots_for_day(
+    day: date, *, zone: ZoneInfo, hours: Iterable[OpeningHours], exceptions: dict[date, ScheduleException]
+) -> list[Slot]:
+    """The slots that start on local `day` (an overnight slot ends the next day)."""
+    exception = exceptions.get(day)
+    if exception is not None:
+        if exception.kind == ExceptionKind.CLOSED:
+            return []
+        return [
+            _slot(
+                day,
+                exception.opens,
+                exception.closes,
+                zone,
+                address=exception.address,
+                lat=exception.lat,
+                lng=exception.lng,
+            )
+        ]
+    return sorted(
+        (
+            _slot(day, h.opens, h.closes, zone, address=h.address, lat=h.lat, lng=h.lng)
+            for h in hours
+            if h.weekday == day.weekday()
+        ),
+        key=lambda slot: slot.starts_at,
+    )
+
+
+def slots_between(
+    *, zone: ZoneInfo, hours: Iterable[OpeningHours], exceptions: Iterable[ScheduleException], first: date, last: date
+) -> list[Slot]:
+    """Every slot starting on a local day from `first` to `last`, both included, in order."""
+    hours = list(hours)
+    by_date = {exception.date: exception for exception in exceptions}
+    slots: list[Slot] = []
+    day = first
+    while day <= last:
+        slots.extend(slots_for_day(day, zone=zone, hours=hours, exceptions=by_date))
+        day += timedelta(days=1)
+    return slots
+
+
+def _place_slots(place, moment: datetime, *, days_before: int, days_after: int) -> list[Slot]:
+    zone = ZoneInfo(place.time_zone)
+    today = moment.astimezone(zone).date()
+    return slots_between(
+        zone=zone,
+        hours=place.opening_hours.all(),
+        exceptions=place.schedule_exceptions.all(),
+        first=today - timedelta(days=days_before),
+        last=today + timedelta(days=days_after),
+    )
+
+
+def current_slot(place, moment: datetime) -> Slot | None:
+    """The scheduled slot the place is in at `moment`, if any."""
+    for slot in _place_slots(place, moment, days_before=1, days_after=0):
+        if slot.contains(moment):
+            return slot
+    return None
+
+
+def next_opening(place, moment: datetime, *, horizon_days: int = 14) -> Slot | None:
+    """The slot the place is in now, or else the next one to start within `horizon_days`."""
+    for slot in _place_slots(place, moment, days_before=1, days_after=horizon_days):
+        if slot.ends_at > moment:
+            return slot
+    return None
+
+
+def last_closing(place, moment: datetime) -> datetime | None:
+    """When the most recent slot that has already ended ended (looking back one week)."""
+    ended = [
+        slot.ends_at for slot in _place_slots(place, moment, days_before=8, days_after=0) if slot.ends_at <= moment
+    ]
+    return max(ended) if ended else None
