@@ -24,7 +24,7 @@ class _TokenLoginShapedView(APIView):
 
     def post(self, request):
         user = authenticate(
-            request=request, username=request.data.get("email"), password=request.data.get("password")
+            request=request._request, username=request.data.get("email"), password=request.data.get("password")
         )
         if user is None:
             return Response({"non_field_errors": ["Unable to log in with provided credentials."]}, status=400)
