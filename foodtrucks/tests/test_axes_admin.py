@@ -16,7 +16,12 @@ WRONG = "not-the-password"
 
 
 class _TokenLoginShapedView(APIView):
-    """Shaped like the API's token login: email + password, authenticate(request=request)."""
+    """Shaped like the API's token login: email + password, authenticate(request=request._request, ...).
+
+    Django's HttpRequest, not DRF's Request: axes flags the lockout on the object it is given and
+    AxesMiddleware looks for the flag on the HttpRequest (with DRF's Request the login is still
+    refused, but as a 400 instead of the 429).
+    """
 
     authentication_classes = []
     permission_classes = [AllowAny]
