@@ -6,6 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.core.signals import request_finished
 from django.http import HttpRequest, HttpResponse
 
 from foodtrucks.errors import DATABASE_ERRORS, request_too_large, service_unavailable
@@ -27,13 +28,19 @@ class RequestIdMiddleware:
         incoming = request.headers.get("X-Request-ID", "")
         request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id
-        token = request_id_var.set(request_id)
-        try:
-            response = self.get_response(request)
-        finally:
-            request_id_var.reset(token)
+        # Cleared when the response is finished (below), not here: Django logs the response status
+        # ("Not Found: /x", "Service Unavailable: /y") after the middleware chain has returned.
+        request_id_var.set(request_id)
+        response = self.get_response(request)
         response["X-Request-ID"] = request_id
         return response
+
+
+def _clear_request_id(**kwargs) -> None:
+    request_id_var.set("-")
+
+
+request_finished.connect(_clear_request_id, dispatch_uid="foodtrucks.clear_request_id")
 
 
 class RequestSizeLimitMiddleware:

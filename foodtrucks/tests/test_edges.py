@@ -169,6 +169,21 @@ def test_request_id_when_logging_during_a_request_is_on_the_record(client, db):
     assert outside.request_id == "-"
 
 
+def test_request_id_when_django_logs_the_response_status_is_on_the_record(client, db):
+    # Django logs "Not Found: ..." after the middleware chain returned; the id must still be there
+    records = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    handler.addFilter(RequestIdFilter())
+    django_request = logging.getLogger("django.request")
+    django_request.addHandler(handler)
+    try:
+        client.get("/api/v1/no-such-thing/", HTTP_X_REQUEST_ID="req-404")
+    finally:
+        django_request.removeHandler(handler)
+    assert [(r.getMessage(), r.request_id) for r in records] == [("Not Found: /api/v1/no-such-thing/", "req-404")]
+
+
 def test_production_logs_when_written_are_one_json_object_per_line():
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
