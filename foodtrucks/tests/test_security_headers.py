@@ -216,3 +216,32 @@ def test_api_docs_in_a_browser_render_with_no_policy_violation(live_server, tran
             assert problems == []
         finally:
             browser.close()
+
+
+@pytest.mark.browser
+def test_admin_in_a_browser_signs_in_with_no_policy_violation(live_server, transactional_db):
+    from playwright.sync_api import sync_playwright
+
+    from tests.factories import DEFAULT_PASSWORD, StaffUserFactory
+
+    staff = StaffUserFactory(email="csp-admin@example.com")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        try:
+            page = browser.new_page()
+            page.add_init_script(
+                "window.__csp = []; document.addEventListener('securitypolicyviolation',"
+                " e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));"
+            )
+            # when staff sign in to the admin under the site's policy
+            page.goto(f"{live_server.url}/admin/login/?next=/admin/password_change/")
+            assert page.evaluate("window.__csp") == []
+            page.fill("#id_username", staff.email)
+            page.fill("#id_password", DEFAULT_PASSWORD)
+            page.click("input[type=submit]")
+            page.wait_for_selector("#id_old_password")
+            # then the admin's own scripts and styles load and nothing was blocked
+            assert page.evaluate("window.__csp") == []
+            assert page.evaluate("getComputedStyle(document.querySelector('#header')).display") == "flex"
+        finally:
+            browser.close()
