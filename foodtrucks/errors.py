@@ -10,11 +10,13 @@ import sys
 from django.db.utils import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from kombu.exceptions import OperationalError as BrokerError
 
 logger = logging.getLogger(__name__)
 
-# The database went away (restart, failover, network) or refused the work (timeouts, deadlocks).
-DATABASE_ERRORS = (OperationalError, InterfaceError)
+# The database went away (restart, failover, network) or refused the work (timeouts, deadlocks),
+# or the Celery broker did not take a task: the request may succeed if retried shortly.
+UNAVAILABLE_ERRORS = (OperationalError, InterfaceError, BrokerError)
 RETRY_AFTER_SECONDS = 5
 
 
@@ -68,8 +70,8 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """handler500; a database outage that escaped the middleware (e.g. in a session save) is a 503."""
+    """handler500; an outage that escaped the middleware (e.g. a session save) is a 503, not a 500."""
     exception = sys.exc_info()[1]
-    if isinstance(exception, DATABASE_ERRORS):
+    if isinstance(exception, UNAVAILABLE_ERRORS):
         return service_unavailable(request)
     return error_response(request, status=500, detail="Server error.", title="Something went wrong")

@@ -1,4 +1,4 @@
-"""Edge middleware: request ids, body size caps, and a clean 503 while the database is away."""
+"""Edge middleware: request ids, body size caps, and a clean 503 while the database or broker is away."""
 
 import logging
 import re
@@ -9,7 +9,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.signals import request_finished
 from django.http import HttpRequest, HttpResponse
 
-from foodtrucks.errors import DATABASE_ERRORS, request_too_large, service_unavailable
+from foodtrucks.errors import UNAVAILABLE_ERRORS, request_too_large, service_unavailable
 from foodtrucks.logging import request_id_var
 
 logger = logging.getLogger(__name__)
@@ -76,8 +76,8 @@ class RequestSizeLimitMiddleware:
         return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
 
-class DatabaseUnavailableMiddleware:
-    """While PostgreSQL is unreachable, answer 503 with Retry-After instead of a 500.
+class ServiceUnavailableMiddleware:
+    """While PostgreSQL (or the Celery broker) is unreachable, answer 503 with Retry-After, not 500.
 
     Connections are re-checked at the start of every request (CONN_HEALTH_CHECKS), so the app
     recovers by itself as soon as the database is back. handler500 covers the same errors raised
@@ -91,7 +91,7 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if isinstance(exception, DATABASE_ERRORS):
-            logger.error("database unavailable: %s", exception.__class__.__name__, exc_info=exception)
+        if isinstance(exception, UNAVAILABLE_ERRORS):
+            logger.error("service unavailable: %s", exception.__class__.__name__, exc_info=exception)
             return service_unavailable(request)
         return None

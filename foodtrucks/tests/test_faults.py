@@ -21,10 +21,11 @@ from django.core.cache import cache
 from django.db.utils import InterfaceError, OperationalError
 from django.test import Client, RequestFactory
 from django.urls import path
+from kombu.exceptions import OperationalError as BrokerError
 
 from foodtrucks import cache as resilient_cache
 from foodtrucks.errors import server_error
-from foodtrucks.middleware import DatabaseUnavailableMiddleware
+from foodtrucks.middleware import ServiceUnavailableMiddleware
 from foodtrucks.urls import handler400, handler403, handler404, handler500  # noqa: F401 - the project's
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
@@ -80,16 +81,23 @@ def test_portal_request_when_database_is_unreachable_is_a_503_page(client):
     assert "<h1>Back in a moment</h1>" in response.content.decode()
 
 
-@pytest.mark.parametrize("error", [OperationalError("gone"), InterfaceError("connection already closed")])
-def test_database_middleware_when_connection_errors_answers_503(error):
+@pytest.mark.parametrize(
+    "error",
+    [
+        OperationalError("gone"),
+        InterfaceError("connection already closed"),
+        BrokerError("Error 111 connecting to 127.0.0.1:6379. Connection refused."),
+    ],
+)
+def test_unavailable_middleware_when_database_or_broker_errors_answers_503(error):
     request = RequestFactory().get("/api/v1/places/")
-    response = DatabaseUnavailableMiddleware(lambda r: None).process_exception(request, error)
+    response = ServiceUnavailableMiddleware(lambda r: None).process_exception(request, error)
     assert response.status_code == 503
 
 
-def test_database_middleware_when_other_errors_lets_them_through():
+def test_unavailable_middleware_when_other_errors_lets_them_through():
     request = RequestFactory().get("/api/v1/places/")
-    assert DatabaseUnavailableMiddleware(lambda r: None).process_exception(request, ValueError("bug")) is None
+    assert ServiceUnavailableMiddleware(lambda r: None).process_exception(request, ValueError("bug")) is None
 
 
 def test_handler500_when_a_database_error_escaped_the_views_answers_503():
