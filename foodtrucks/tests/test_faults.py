@@ -233,7 +233,8 @@ class PrivatePostgres:
     def __init__(self):
         self.port = _free_port()
         self.root = Path(tempfile.mkdtemp(prefix="ft-pg-"))
-        shutil.chown(self.root, "postgres")
+        if os.geteuid() == 0:  # PostgreSQL refuses to run as root: the cluster belongs to postgres
+            shutil.chown(self.root, "postgres")
         self.data = self.root / "data"
         self.url = f"postgres://postgres@127.0.0.1:{self.port}/postgres"
 
