@@ -41,3 +41,5 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["request_id"]}},
 }
+# Celery workers and beat log through the same JSON handler instead of Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
