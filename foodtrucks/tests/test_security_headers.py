@@ -245,3 +245,14 @@ def test_admin_in_a_browser_signs_in_with_no_policy_violation(live_server, trans
             assert page.evaluate("getComputedStyle(document.querySelector('#header')).display") == "flex"
         finally:
             browser.close()
+
+
+def test_https_redirect_when_on_spares_the_probes(client, db, settings):
+    # given production's redirect and its exemptions
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_REDIRECT_EXEMPT = _production_settings(["SECURE_REDIRECT_EXEMPT"])["SECURE_REDIRECT_EXEMPT"]
+    # then plain-HTTP probes are answered, everything else is sent to HTTPS
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/readyz").status_code == 200
+    response = client.get("/admin/login/")
+    assert (response.status_code, response["Location"]) == (301, "https://testserver/admin/login/")
