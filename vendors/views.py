@@ -109,7 +109,10 @@ class VendorSwitchView(PortalView):
 
 
 def certificate_link_token(certificate: BusinessCertificate) -> str:
-    return TimestampSigner(salt=CERTIFICATE_SIGNER_SALT).sign(f"{certificate.pk}:{certificate.file.name}")
+    """URL-safe, signed and timestamped: which certificate, and which stored file of it."""
+    return TimestampSigner(salt=CERTIFICATE_SIGNER_SALT).sign_object(
+        {"id": certificate.pk, "file": certificate.file.name}
+    )
 
 
 def certificate_link(certificate: BusinessCertificate) -> str:
@@ -181,13 +184,13 @@ class CertificateFileView(View):  # no login: the signed, expiring token is the 
     def get(self, request, token):
         signer = TimestampSigner(salt=CERTIFICATE_SIGNER_SALT)
         try:
-            value = signer.unsign(token, max_age=settings.PRIVATE_FILE_URL_SECONDS)
+            value = signer.unsign_object(token, max_age=settings.PRIVATE_FILE_URL_SECONDS)
         except SignatureExpired as exc:
             raise Http404("This link has expired; open the certificate again from the portal.") from exc
         except BadSignature as exc:
             raise Http404("No such file.") from exc
-        pk, _, name = value.partition(":")
-        certificate = get_object_or_404(BusinessCertificate, pk=int(pk), file=name)
+        name = value["file"]
+        certificate = get_object_or_404(BusinessCertificate, pk=value["id"], file=name)
         response = FileResponse(
             certificate.file.open("rb"),
             content_type=certificate.content_type or "application/octet-stream",
