@@ -14,10 +14,13 @@ The current vendor lives in the session; opening an object of another vendor the
 switches to that vendor.
 """
 
+from datetime import timedelta
+
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model
 from django.http import HttpRequest
+from django.utils import timezone
 from django.views.generic import TemplateView, View
 
 from vendors.models import VendorMember
@@ -133,6 +136,8 @@ def portal_context(request: HttpRequest, membership: VendorMember | None) -> dic
         "portal_vendor": membership.vendor if membership else None,
         "portal_memberships": portal_memberships(request) if request.user.is_authenticated else [],
         "can": allowed_actions(membership),
+        # "just now" rather than "0 minutes ago" for anything newer than this
+        "just_now": timezone.now() - timedelta(minutes=1),
     }
 
 
