@@ -31,6 +31,17 @@ from vendors.models import Vendor
 PLACE_FIELDS = ("kind", "name", "description", "time_zone", "address", "city", "state", "lat", "lng")
 
 
+def _delete_files_on_commit(storage, names: Iterable[str]) -> None:
+    """Stored files go only once the rows pointing at them are surely gone."""
+    names = [name for name in names if name]
+
+    def delete():
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete)
+
+
 # --- places ---------------------------------------------------------------------------------------
 
 
@@ -60,7 +71,11 @@ def place_update(*, place: Place, categories: Iterable[Category] | None = None, 
 
 @transaction.atomic
 def place_delete(*, place: Place) -> None:
+    """Delete the place (its hours, photos, ratings and statistics cascade), then its photo files."""
+    photos = list(Photo.objects.filter(place=place).values_list("image", flat=True))
+    storage = Photo._meta.get_field("image").storage
     place.delete()
+    _delete_files_on_commit(storage, photos)
 
 
 @transaction.atomic

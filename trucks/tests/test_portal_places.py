@@ -281,3 +281,19 @@ def test_check_in_refuses_coordinates_off_the_globe_by_the_field(client, staff_a
     assert response.context["form"].errors["lat"] == ["Ensure this value is less than or equal to 90."]
     place_a.refresh_from_db()
     assert place_a.lat == 30.2672
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deleting_a_place_removes_its_photo_files(client, owner_a, place_a):
+    client.force_login(owner_a)
+    client.post(
+        reverse("portal:place_photos", kwargs={"pk": place_a.pk}), {"image": SimpleUploadedFile("p.png", _png())}
+    )
+    photo = Photo.objects.get(place=place_a)
+    storage, name = photo.image.storage, photo.image.name
+    assert storage.exists(name)
+
+    client.post(reverse("portal:place_delete", kwargs={"pk": place_a.pk}))
+
+    assert not storage.exists(name)
+    assert not Photo.objects.exists()
