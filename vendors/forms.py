@@ -2,7 +2,8 @@
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import ValidationError
 
 from vendors.file_checks import check_document
@@ -27,6 +28,21 @@ class PortalAuthenticationForm(AuthenticationForm):
         super().confirm_login_allowed(user)
         if not VendorMember.objects.filter(user=user).exists():
             raise ValidationError(self.error_messages["not_a_vendor"], code="not_a_vendor")
+
+
+class PortalPasswordResetForm(PasswordResetForm):
+    """Django's reset form; also reaches team members invited by email who never set a password."""
+
+    def get_users(self, email):
+        yield from super().get_users(email)
+        invited = VendorMember.objects.filter(
+            user__email__iexact=email, user__is_active=True, user__password__startswith=UNUSABLE_PASSWORD_PREFIX
+        ).select_related("user")
+        seen = set()
+        for membership in invited:
+            if membership.user_id not in seen:
+                seen.add(membership.user_id)
+                yield membership.user
 
 
 class CertificateUploadForm(forms.Form):

@@ -18,7 +18,13 @@ from django.views.generic import FormView, View
 from analytics.selectors import today_so_far
 from trucks.selectors import portal_places
 from vendors import services
-from vendors.forms import CertificateUploadForm, MemberAddForm, MemberRoleForm, PortalAuthenticationForm
+from vendors.forms import (
+    CertificateUploadForm,
+    MemberAddForm,
+    MemberRoleForm,
+    PortalAuthenticationForm,
+    PortalPasswordResetForm,
+)
 from vendors.models import BusinessCertificate, Role, VendorMember
 from vendors.portal_access import PortalAccessMixin, PortalTemplateView, PortalView, switch_vendor
 from vendors.selectors import (
@@ -52,6 +58,7 @@ class LogoutView(auth_views.LogoutView):
 
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "portal/auth/password_reset.html"
+    form_class = PortalPasswordResetForm
     email_template_name = "portal/emails/password_reset.txt"
     subject_template_name = "portal/emails/password_reset_subject.txt"
     success_url = reverse_lazy("portal:password_reset_done")

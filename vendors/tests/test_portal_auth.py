@@ -102,3 +102,39 @@ def test_dashboard_lists_places_with_todays_figures_in_pinned_queries(
     rows = {place.pk: today for place, today in response.context["rows"]}
     assert rows == {place_a.pk: {"views": 2, "clicks": 1}, other.pk: {"views": 0, "clicks": 0}}
     assert response.context["totals"] == {"views": 2, "clicks": 1, "open": 0}
+
+
+@pytest.mark.django_db
+def test_invited_member_without_password_can_ask_for_a_new_link(client, vendor_a):
+    # given a team member invited by email who never set a password
+    invited = factories.UserFactory(email="invited@example.com")
+    invited.set_unusable_password()
+    invited.save(update_fields=["password"])
+    factories.VendorMemberFactory(vendor=vendor_a, user=invited, role=Role.STAFF)
+
+    # when they use "forgot your password"
+    client.post(reverse("portal:password_reset"), {"email": "invited@example.com"})
+
+    # then they get one link
+    assert [message.to for message in mail.outbox] == [["invited@example.com"]]
+
+
+@pytest.mark.django_db
+def test_places_certificates_and_team_pages_queries_are_pinned(
+    client, s3, owner_a, vendor_a, staff_a, manager_a, django_assert_num_queries
+):
+    for n in range(4):
+        place = factories.PlaceFactory(vendor=vendor_a, name=f"Place {n}")
+        place.categories.add(factories.CategoryFactory(name=f"Cat {n}", slug=f"cat-{n}"))
+        factories.BusinessCertificateFactory(vendor=vendor_a)
+    client.force_login(owner_a)
+
+    # session, user, memberships, places, their categories
+    with django_assert_num_queries(5):
+        assert client.get(reverse("portal:places")).status_code == 200
+    # session, user, memberships, certificates with reviewer and uploader
+    with django_assert_num_queries(4):
+        assert client.get(reverse("portal:certificates")).status_code == 200
+    # session, user, memberships, members with their users
+    with django_assert_num_queries(4):
+        assert client.get(reverse("portal:team")).status_code == 200
