@@ -279,7 +279,8 @@ class PlaceCheckInView(PlaceObjectMixin, PortalView):
         )
 
     def get(self, request, pk):
-        initial = {"is_open": "1" if not self.object.is_open else "0", "address": self.object.address}
+        # Checking in means "I am here and open"; closing is the other choice (or "Close now").
+        initial = {"is_open": "1", "address": self.object.address}
         return self._render(CheckInForm(initial=initial))
 
     def post(self, request, pk):

@@ -7,7 +7,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -80,12 +80,20 @@ def member_add(*, vendor: Vendor, email: str, role: str, invited_by: User, base_
         user = User(email=email)
         user.set_unusable_password()
         user.full_clean(exclude=["password"])
-        user.save()
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError as exc:
+            raise ValidationError({"email": "This email was just added by someone else; try again."}) from exc
     elif VendorMember.objects.filter(vendor=vendor, user=user).exists():
         raise ValidationError({"email": f"{email} is already on this team."})
     membership = VendorMember(vendor=vendor, user=user, role=role, created_at=timezone.now())
     membership.full_clean()
-    membership.save()
+    try:
+        with transaction.atomic():  # a concurrent add of the same person loses here, not with a 500
+            membership.save()
+    except IntegrityError as exc:
+        raise ValidationError({"email": f"{email} is already on this team."}) from exc
     if created:
         transaction.on_commit(
             lambda: _send_set_password_email(user=user, vendor=vendor, invited_by=invited_by, base_url=base_url)
