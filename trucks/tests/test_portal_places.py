@@ -175,8 +175,17 @@ def test_weekly_hours_replace_the_old_week(owner_client, place_a):
             "closes",
             "Closing time must differ from opening time.",
         ),
+        (
+            [
+                {"weekday": "0", "opens": "11:00", "closes": "15:00"},
+                {"weekday": "0", "opens": "11:00", "closes": "12:00"},
+            ],
+            1,
+            "opens",
+            "Overlaps Monday 11:00–15:00.",
+        ),
     ],
-    ids=["same-day-overlap", "sunday-night-into-monday", "opens-equals-closes"],
+    ids=["same-day-overlap", "sunday-night-into-monday", "opens-equals-closes", "same-start"],
 )
 def test_weekly_hours_refuse_bad_slots_with_a_field_message_and_keep_the_old_week(
     owner_client, place_a, rows, index, field, message
