@@ -157,3 +157,8 @@ def test_staff_checks_in_on_a_phone_by_typing_coordinates(new_page, owner):
     assert (place.lat, place.lng, place.address, place.is_open) == (30.2711, -97.7437, "Congress Ave & 6th", True)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing overflows sideways
     screenshot(page, "portal-phone-check-in")
+
+    # the places list stacks its table into rows on a phone
+    page.goto("/portal/places/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "portal-phone-places")
