@@ -17,9 +17,9 @@ switches to that vendor.
 from datetime import timedelta
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.db.models import Model
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.generic import TemplateView, View
 
@@ -34,8 +34,10 @@ NOT_A_MEMBER_MESSAGE = (
 )
 
 
-class NotAVendorMember(PermissionDenied):
-    """A logged-in user with no membership at all."""
+def denied(request: HttpRequest, message: str, *, membership: VendorMember | None) -> TemplateResponse:
+    """403 inside the portal's layout: the reason, and the way on (dashboard, or log out)."""
+    context = {"message": message, **portal_context(request, membership)}
+    return TemplateResponse(request, "portal/403.html", context, status=403)
 
 
 def portal_memberships(request: HttpRequest) -> list[VendorMember]:
@@ -97,16 +99,17 @@ class PortalAccessMixin(LoginRequiredMixin):
             self.membership = current_membership(request)
             return super().dispatch(request, *args, **kwargs)
         if current_membership(request) is None:
-            raise NotAVendorMember(NOT_A_MEMBER_MESSAGE)
+            return denied(request, NOT_A_MEMBER_MESSAGE, membership=None)
         self.object = self.resolve_object()
         vendor_id = self.object_vendor_id(self.object) if self.object is not None else None
         membership = switch_vendor(request, vendor_id) if vendor_id is not None else current_membership(request)
         if membership is None:  # defensive: the selector already proved membership
-            raise NotAVendorMember(NOT_A_MEMBER_MESSAGE)
+            return denied(request, NOT_A_MEMBER_MESSAGE, membership=None)
         if not role_allows(membership.role, self.permission):
-            raise PermissionDenied(
+            message = (
                 f"Your role ({membership.get_role_display().lower()}) at {membership.vendor} does not allow this page."
             )
+            return denied(request, message, membership=membership)
         self.membership = membership
         return super().dispatch(request, *args, **kwargs)
 

@@ -231,3 +231,28 @@ def test_navigation_shows_only_what_the_role_may_open(client, world):
     assert reverse("portal:analytics") not in html
     assert reverse("portal:place_edit", kwargs={"pk": world["place"].pk}) not in html
     assert reverse("portal:place_check_in", kwargs={"pk": world["place"].pk}) in html
+
+
+@pytest.mark.django_db
+def test_consumer_who_reaches_the_portal_is_told_why_and_offered_to_log_out(client, consumer):
+    client.force_login(consumer)
+
+    response = client.get(reverse("portal:dashboard"))
+
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "This account is not a member of any vendor." in html
+    assert "Log out and use another account" in html
+    assert 'id="portal-nav"' not in html
+
+
+@pytest.mark.django_db
+def test_role_denied_page_keeps_the_portal_navigation(client, world):
+    client.force_login(world["users"]["manager"])
+
+    response = client.get(reverse("portal:certificates"))
+
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert 'id="portal-nav"' in html
+    assert "Back to the dashboard" in html
