@@ -87,7 +87,7 @@ class EventBatchOutputSerializer(serializers.Serializer):
 class EventBatchErrorSerializer(serializers.Serializer):
     events = serializers.JSONField(
         help_text=(
-            "Per item, in batch order: an object of field -> messages ({} for a valid item); or "
+            'The invalid items by position in the batch ("0" is the first): field -> messages; or '
             '{"non_field_errors": [...]} when the list itself is empty or longer than 100.'
         )
     )

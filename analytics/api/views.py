@@ -41,7 +41,7 @@ class EventBatchApi(APIView):
                 examples=[
                     OpenApiExample(
                         "Third event names an unknown place",
-                        value={"events": [{}, {}, {"place": ["Unknown or inactive place."]}]},
+                        value={"events": {"2": {"place": ["Unknown or inactive place."]}}},
                     )
                 ],
             ),
