@@ -131,7 +131,10 @@ def test_events_time_inside_the_window_edges_is_accepted(consumer_client, place_
         ({"lat": 10.0, "lng": -181.0}, {"lng": ["Ensure this value is greater than or equal to -180.0."]}),
         ({"lat": 10.0}, {"lng": ["Give both latitude and longitude, or neither."]}),
         ({"lng": 10.0}, {"lat": ["Give both latitude and longitude, or neither."]}),
-        ({"type": "VIEW", "dwell_ms": 86_400_001}, {"dwell_ms": ["Ensure this value is less than or equal to 86400000."]}),
+        (
+            {"type": "VIEW", "dwell_ms": 86_400_001},
+            {"dwell_ms": ["Ensure this value is less than or equal to 86400000."]},
+        ),
         ({"type": "VIEW", "dwell_ms": -1}, {"dwell_ms": ["Ensure this value is greater than or equal to 0."]}),
         ({"type": "VIEW"}, {"dwell_ms": ["A VIEW event reports a dwell time: dwell_ms is required."]}),
         ({"dwell_ms": 10}, {"dwell_ms": ["Only VIEW events carry a dwell time."]}),
