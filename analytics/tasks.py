@@ -27,12 +27,10 @@ def rollup_day(day: str) -> dict:
 
 
 @shared_task(name="analytics.rollup_due_days", **RETRY)
-def rollup_due_days() -> list[str]:
-    """Beat job: queue the newest complete day and the recent days that were missed or got late events."""
-    days = [day.isoformat() for day in rollup.days_due(now=timezone.now())]
-    for day in days:
-        rollup_day.delay(day)
-    return days
+def rollup_due_days() -> dict[str, str]:
+    """Beat job: queue one roll-up per due day (the newest complete day, missed days, days with
+    late events); each day is its own task, so a retry redoes one day only. Answers day -> task id."""
+    return {day.isoformat(): rollup_day.delay(day.isoformat()).id for day in rollup.days_due(now=timezone.now())}
 
 
 @shared_task(name="analytics.purge_expired_events", **RETRY)
