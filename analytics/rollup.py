@@ -27,6 +27,7 @@ from analytics.models import (
     DailyLocationCell,
     DailyPlaceStats,
     InteractionType,
+    LateEventScan,
     RollupRun,
     RollupStatus,
     UserInteraction,
@@ -87,6 +88,42 @@ def newest_complete_day(*, now: datetime, zones: list[str]) -> date:
     return min(now.astimezone(ZoneInfo(zone)).date() for zone in zones or ["UTC"]) - timedelta(days=1)
 
 
+@dataclass(frozen=True)
+class OffsetSegment:
+    """A stretch of a zone's local day with one UTC offset (a DST day has two)."""
+
+    zone: str
+    starts_at: datetime
+    ends_at: datetime
+    utc_offset_seconds: int
+
+
+def _utc_offset(epoch: int, zone: ZoneInfo) -> int:
+    return int(datetime.fromtimestamp(epoch, tz=zone).utcoffset().total_seconds())
+
+
+def day_segments(day: date, zone: str) -> list[OffsetSegment]:
+    """The local `day` in `zone` as UTC stretches of constant offset, split at DST changes."""
+    tz = ZoneInfo(zone)
+    lo = int(local_midnight(day, zone).timestamp())
+    hi = int(local_midnight(day + timedelta(days=1), zone).timestamp())
+    segments = []
+    start, offset = lo, _utc_offset(lo, tz)
+    for probe in range(lo + 900, hi, 900):  # offsets change on quarter hours at most this often
+        if _utc_offset(probe, tz) != offset:
+            before, after = probe - 900, probe  # bisect to the exact second of the change
+            while after - before > 1:
+                middle = (before + after) // 2
+                before, after = (middle, after) if _utc_offset(middle, tz) == offset else (before, middle)
+            segments.append((start, after, offset))
+            start, offset = after, _utc_offset(after, tz)
+    segments.append((start, hi, offset))
+    return [
+        OffsetSegment(zone, datetime.fromtimestamp(a, tz=UTC), datetime.fromtimestamp(b, tz=UTC), seconds)
+        for a, b, seconds in segments
+    ]
+
+
 # --- the roll-up of one day ------------------------------------------------------------------------
 
 
@@ -132,48 +169,91 @@ def _rollup_day_atomic(*, day: date, computed_at: datetime) -> RollupResult:
     return rollup_day_orm(day=day, zones=zones, computed_at=computed_at)
 
 
-def _hour_columns(view_filter: str) -> str:
-    return ", ".join(f"count(*) FILTER (WHERE {view_filter} AND ev.hour = {hour})" for hour in HOURS)
+def _hour_columns() -> str:
+    return ", ".join(f"count(*) FILTER (WHERE ev.view_hour = {hour})" for hour in HOURS)
 
 
 def rollup_day_postgresql(*, day: date, zones: list[str], computed_at: datetime) -> RollupResult:
-    """The roll-up as two set-based statements (raw SQL: the ORM cannot say upsert-from-select)."""
+    """The roll-up as one set-based statement (raw SQL: the ORM cannot say upsert-from-select).
+
+    The day's events are read once through the index range on occurred_at. A place's local day
+    is matched by UTC bounds per zone (`day_segments`, split at a DST change) instead of a time
+    zone conversion of every event, and the local hour is UTC epoch + the segment's offset. The
+    events are materialized once (inlined, the 24 hourly FILTERs would recompute each row 24
+    times), then aggregated into the stats and the cells, upserted, and the day's rows
+    of places without events any more deleted.
+    """
     events = UserInteraction._meta.db_table
     places = Place._meta.db_table
     stats = DailyPlaceStats._meta.db_table
     cells = DailyLocationCell._meta.db_table
     lo, hi = day_window(day, zones)
     params = {"day": day, "lo": lo, "hi": hi, "computed_at": computed_at}
-    # The index range on occurred_at narrows to the window; the local date is the exact test.
-    day_events = f"""
-        SELECT e.place_id, e.user_id, e.type, e.dwell_ms, e.lat, e.lng,
-               extract(hour FROM e.occurred_at AT TIME ZONE p.time_zone)::int AS hour
-        FROM {events} e
-        JOIN {places} p ON p.id = e.place_id
-        WHERE e.occurred_at >= %(lo)s AND e.occurred_at < %(hi)s
-          AND (e.occurred_at AT TIME ZONE p.time_zone)::date = %(day)s::date
-    """  # noqa: S608 - table names come from the models, values are parameters
-    view = "ev.type = 'VIEW' AND ev.dwell_ms IS NULL"
-    stats_sql = f"""
-        WITH ev AS ({day_events}),
-        agg AS (
+    segments = [segment for zone in zones for segment in day_segments(day, zone)]
+    params["segment_zones"] = [segment.zone for segment in segments]
+    params["segment_starts"] = [segment.starts_at for segment in segments]
+    params["segment_ends"] = [segment.ends_at for segment in segments]
+    params["segment_offsets"] = [segment.utc_offset_seconds for segment in segments]
+    view = "ev.is_view"
+    sql = f"""
+        WITH segment AS (
+            SELECT * FROM unnest(%(segment_zones)s::text[], %(segment_starts)s::timestamptz[],
+                                 %(segment_ends)s::timestamptz[], %(segment_offsets)s::int[])
+                AS segment(zone, starts_at, ends_at, utc_offset)
+        ),
+        ev AS MATERIALIZED (
+            SELECT e.place_id, e.user_id, e.type, e.dwell_ms, e.lat, e.lng,
+                   e.type = 'VIEW' AND e.dwell_ms IS NULL AS is_view,
+                   CASE WHEN e.type = 'VIEW' AND e.dwell_ms IS NULL
+                        THEN (floor((date_part('epoch', e.occurred_at) + s.utc_offset) / 3600))::bigint %% 24
+                   END AS view_hour
+            FROM {events} e
+            JOIN {places} p ON p.id = e.place_id
+            JOIN segment s ON s.zone = p.time_zone AND e.occurred_at >= s.starts_at AND e.occurred_at < s.ends_at
+            WHERE e.occurred_at >= %(lo)s AND e.occurred_at < %(hi)s
+        ),
+        -- distinct users by de-duplicating first: hash aggregates, no sort per place
+        viewers AS (
+            SELECT place_id, count(*) AS n
+            FROM (SELECT DISTINCT place_id, user_id FROM ev WHERE {view} AND user_id IS NOT NULL) d
+            GROUP BY place_id
+        ),
+        nearby AS (
+            SELECT place_id, count(*) AS n
+            FROM (SELECT DISTINCT place_id, user_id FROM ev
+                  WHERE ev.type = 'NEARBY_DETECTION' AND user_id IS NOT NULL) d
+            GROUP BY place_id
+        ),
+        counts AS (
             SELECT ev.place_id,
                    count(*) FILTER (WHERE {view}) AS views,
-                   count(DISTINCT ev.user_id) FILTER (WHERE {view}) AS unique_viewers,
                    count(*) FILTER (WHERE ev.type = 'CLICK') AS clicks,
                    count(*) FILTER (WHERE ev.type = 'RATING') AS ratings,
-                   count(DISTINCT ev.user_id) FILTER (WHERE ev.type = 'NEARBY_DETECTION') AS nearby_users,
                    avg(ev.dwell_ms)::float8 AS avg_dwell_ms,
-                   jsonb_build_array({_hour_columns(view)}) AS views_by_hour
+                   jsonb_build_array({_hour_columns()}) AS views_by_hour
             FROM ev
             GROUP BY ev.place_id
         ),
-        upserted AS (
+        agg AS (
+            SELECT c.place_id, c.views, coalesce(v.n, 0) AS unique_viewers, c.clicks, c.ratings,
+                   coalesce(n.n, 0) AS nearby_users, c.avg_dwell_ms, c.views_by_hour
+            FROM counts c
+            LEFT JOIN viewers v ON v.place_id = c.place_id
+            LEFT JOIN nearby n ON n.place_id = c.place_id
+        ),
+        stats_upserted AS (
             INSERT INTO {stats} AS s (place_id, date, views, unique_viewers, clicks, ratings, nearby_users,
                                       avg_dwell_ms, views_by_hour, computed_at)
-            SELECT place_id, %(day)s::date, views, unique_viewers, clicks, ratings, nearby_users,
-                   avg_dwell_ms, views_by_hour, %(computed_at)s
-            FROM agg
+            SELECT a.place_id, %(day)s::date, a.views, a.unique_viewers, a.clicks, a.ratings, a.nearby_users,
+                   a.avg_dwell_ms, a.views_by_hour, %(computed_at)s
+            FROM agg a
+            -- only new or changed rows: one hash join with the day's rows instead of a probe per row
+            LEFT JOIN {stats} old ON old.date = %(day)s::date AND old.place_id = a.place_id
+            WHERE old.id IS NULL
+               OR (old.views, old.unique_viewers, old.clicks, old.ratings, old.nearby_users, old.avg_dwell_ms,
+                   old.views_by_hour)
+                  IS DISTINCT FROM (a.views, a.unique_viewers, a.clicks, a.ratings, a.nearby_users, a.avg_dwell_ms,
+                                    a.views_by_hour)
             ON CONFLICT (place_id, date) DO UPDATE SET
                 views = EXCLUDED.views, unique_viewers = EXCLUDED.unique_viewers, clicks = EXCLUDED.clicks,
                 ratings = EXCLUDED.ratings, nearby_users = EXCLUDED.nearby_users,
@@ -185,46 +265,52 @@ def rollup_day_postgresql(*, day: date, zones: list[str], computed_at: datetime)
                                   EXCLUDED.nearby_users, EXCLUDED.avg_dwell_ms, EXCLUDED.views_by_hour)
             RETURNING 1
         ),
-        removed AS (
+        stats_removed AS (
             DELETE FROM {stats} s
             WHERE s.date = %(day)s::date AND NOT EXISTS (SELECT 1 FROM agg WHERE agg.place_id = s.place_id)
             RETURNING 1
-        )
-        SELECT (SELECT count(*) FROM agg), (SELECT count(*) FROM upserted), (SELECT count(*) FROM removed)
-    """  # noqa: S608
-    cells_sql = f"""
-        WITH ev AS ({day_events} AND e.lat IS NOT NULL AND e.lng IS NOT NULL),
-        agg AS (
-            SELECT ev.place_id, floor(ev.lat * 100)::int AS cell_lat, floor(ev.lng * 100)::int AS cell_lng,
-                   count(*) AS events, count(DISTINCT ev.user_id) AS users
-            FROM ev
+        ),
+        cell_agg AS (
+            -- per place, cell and user first, then per cell: distinct users without a sort per cell
+            SELECT place_id, cell_lat, cell_lng, sum(n) AS events, count(user_id) AS users
+            FROM (
+                SELECT ev.place_id, floor(ev.lat * 100)::int AS cell_lat, floor(ev.lng * 100)::int AS cell_lng,
+                       ev.user_id, count(*) AS n
+                FROM ev
+                WHERE ev.lat IS NOT NULL AND ev.lng IS NOT NULL
+                GROUP BY 1, 2, 3, 4
+            ) per_user
             GROUP BY 1, 2, 3
         ),
-        upserted AS (
+        cells_upserted AS (
             INSERT INTO {cells} AS c (place_id, date, cell_lat, cell_lng, events, users)
-            SELECT place_id, %(day)s::date, cell_lat, cell_lng, events, users FROM agg
+            SELECT a.place_id, %(day)s::date, a.cell_lat, a.cell_lng, a.events, a.users
+            FROM cell_agg a
+            LEFT JOIN {cells} old ON old.date = %(day)s::date AND old.place_id = a.place_id
+                                 AND old.cell_lat = a.cell_lat AND old.cell_lng = a.cell_lng
+            WHERE old.id IS NULL OR (old.events, old.users) IS DISTINCT FROM (a.events, a.users)
             ON CONFLICT (place_id, date, cell_lat, cell_lng) DO UPDATE SET
                 events = EXCLUDED.events, users = EXCLUDED.users
             WHERE (c.events, c.users) IS DISTINCT FROM (EXCLUDED.events, EXCLUDED.users)
             RETURNING 1
         ),
-        removed AS (
+        cells_removed AS (
             DELETE FROM {cells} c
             WHERE c.date = %(day)s::date AND NOT EXISTS (
-                SELECT 1 FROM agg
-                WHERE agg.place_id = c.place_id AND agg.cell_lat = c.cell_lat AND agg.cell_lng = c.cell_lng
+                SELECT 1 FROM cell_agg a
+                WHERE a.place_id = c.place_id AND a.cell_lat = c.cell_lat AND a.cell_lng = c.cell_lng
             )
             RETURNING 1
         )
-        SELECT (SELECT count(*) FROM agg), (SELECT count(*) FROM upserted), (SELECT count(*) FROM removed)
-    """  # noqa: S608
+        SELECT (SELECT count(*) FROM agg), (SELECT count(*) FROM stats_upserted),
+               (SELECT count(*) FROM stats_removed), (SELECT count(*) FROM cell_agg),
+               (SELECT count(*) FROM cells_upserted), (SELECT count(*) FROM cells_removed)
+    """  # noqa: S608 - table names come from the models, values are parameters
     with connection.cursor() as cursor:
-        # The distinct counts sort each place's events: let one day's sorts stay in memory.
-        cursor.execute("SET LOCAL work_mem = '64MB'")
-        cursor.execute(stats_sql, params)
-        stats_rows, _, stats_removed = cursor.fetchone()
-        cursor.execute(cells_sql, params)
-        cell_rows, _, cells_removed = cursor.fetchone()
+        # The day's events and the distinct counts' sorts stay in memory.
+        cursor.execute("SET LOCAL work_mem = '128MB'")
+        cursor.execute(sql, params)
+        stats_rows, _, stats_removed, cell_rows, _, cells_removed = cursor.fetchone()
     return RollupResult(stats_rows, stats_removed, cell_rows, cells_removed)
 
 
@@ -316,41 +402,79 @@ def rollup_day_orm(*, day: date, zones: list[str], computed_at: datetime) -> Rol
 # --- which days to roll up, and retention ------------------------------------------------------------
 
 
-def days_due(*, now: datetime) -> list[date]:
-    """The newest complete day, and the recent days that were missed or got late events since their run.
+@dataclass(frozen=True)
+class DueDays:
+    days: list[date]
+    late_days: list[date]
+    scanned_until: datetime
 
-    The events API accepts events up to ANALYTICS_EVENT_MAX_AGE_DAYS old, so a day can change
-    for that long after it ended; a day is re-rolled only when an event arrived after its last
-    successful run (found through the BRIN index on received_at on PostgreSQL).
+
+def days_due(*, now: datetime) -> DueDays:
+    """The days the nightly job must (re)compute: the newest complete day; recent days without a
+    successful run or whose latest run failed; and rolled-up days that got late events.
+
+    The events API accepts events up to ANALYTICS_EVENT_MAX_AGE_DAYS old, so a day can change for
+    that long after it ended. Late events are found incrementally: only the events received since
+    the previous check's watermark (LateEventScan) are read, through the BRIN index on
+    received_at; a day is re-rolled when one of them arrived after the day's last successful run.
     """
     zones = zones_in_use()
     newest = newest_complete_day(now=now, zones=zones)
     first = newest - timedelta(days=settings.ANALYTICS_EVENT_MAX_AGE_DAYS)
-    last_run = dict(
-        RollupRun.objects.filter(status=RollupStatus.SUCCEEDED, day__gte=first, day__lte=newest)
-        .order_by()
-        .values("day")
-        .annotate(started=Max("started_at"))
-        .values_list("day", "started")
-    )
-    due = {day for day in _days(first, newest) if day not in last_run}
-    if last_run:
-        since = min(last_run.values()) - LATE_EVENT_MARGIN
-        for zone in zones:
-            lo, _ = zone_window(first, zone)
-            _, hi = zone_window(newest, zone)
-            late = (
-                UserInteraction.objects.order_by()
-                .filter(place__time_zone=zone, received_at__gte=since, occurred_at__gte=lo, occurred_at__lt=hi)
-                .annotate(local_day=TruncDate("occurred_at", tzinfo=ZoneInfo(zone)))
-                .values("local_day")
-                .annotate(last_received=Max("received_at"))
-                .values_list("local_day", "last_received")
-            )
-            for day, last_received in late:
-                if day in last_run and last_received >= last_run[day] - LATE_EVENT_MARGIN:
-                    due.add(day)
-    return sorted(due)
+    runs = RollupRun.objects.filter(day__gte=first, day__lte=newest).order_by("day", "started_at", "id")
+    last_success: dict[date, datetime] = {}
+    latest_status: dict[date, str] = {}
+    for day, status, started_at in runs.values_list("day", "status", "started_at"):
+        latest_status[day] = status
+        if status == RollupStatus.SUCCEEDED:
+            last_success[day] = started_at
+    due = {day for day in _days(first, newest) if day not in last_success or latest_status[day] == RollupStatus.FAILED}
+    late: set[date] = set()
+    if last_success:
+        previous = LateEventScan.objects.order_by("-scanned_until", "-id").values_list("scanned_until", flat=True)
+        since = (previous.first() or min(last_success.values())) - LATE_EVENT_MARGIN
+        lo, _ = day_window(first, zones)
+        _, hi = day_window(newest, zones)
+        for day, last_received in _received_since(since=since, lo=lo, hi=hi, zones=zones):
+            if day in last_success and last_received >= last_success[day] - LATE_EVENT_MARGIN:
+                late.add(day)
+    return DueDays(days=sorted(due | late), late_days=sorted(late - due), scanned_until=now)
+
+
+def _received_since(*, since: datetime, lo: datetime, hi: datetime, zones: list[str]) -> list[tuple[date, datetime]]:
+    """(local day, last received_at) of the events received since `since` that occurred in [lo, hi)."""
+    if connection.vendor == "postgresql":
+        sql = f"""
+            SELECT (e.occurred_at AT TIME ZONE p.time_zone)::date AS local_day, max(e.received_at)
+            FROM {UserInteraction._meta.db_table} e
+            JOIN {Place._meta.db_table} p ON p.id = e.place_id
+            WHERE e.received_at >= %s AND e.occurred_at >= %s AND e.occurred_at < %s
+            GROUP BY 1
+        """  # noqa: S608 - table names come from the models
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [since, lo, hi])
+            return cursor.fetchall()
+    rows: list[tuple[date, datetime]] = []
+    for zone in zones:
+        rows.extend(
+            UserInteraction.objects.order_by()
+            .filter(place__time_zone=zone, received_at__gte=since, occurred_at__gte=lo, occurred_at__lt=hi)
+            .annotate(local_day=TruncDate("occurred_at", tzinfo=ZoneInfo(zone)))
+            .values("local_day")
+            .annotate(last_received=Max("received_at"))
+            .values_list("local_day", "last_received")
+        )
+    return rows
+
+
+def late_event_scan_record(*, due: DueDays) -> LateEventScan:
+    """Move the watermark once the due days are queued (a crash before re-reads the same uploads)."""
+    scan = LateEventScan(scanned_until=due.scanned_until, late_days=[day.isoformat() for day in due.late_days])
+    scan.full_clean()
+    scan.save()
+    # Only the newest watermark is ever read; keep a week of them for the operator.
+    LateEventScan.objects.filter(scanned_until__lt=due.scanned_until - timedelta(days=7)).delete()
+    return scan
 
 
 def _days(first: date, last: date) -> list[date]:

@@ -30,7 +30,10 @@ def rollup_day(day: str) -> dict:
 def rollup_due_days() -> dict[str, str]:
     """Beat job: queue one roll-up per due day (the newest complete day, missed days, days with
     late events); each day is its own task, so a retry redoes one day only. Answers day -> task id."""
-    return {day.isoformat(): rollup_day.delay(day.isoformat()).id for day in rollup.days_due(now=timezone.now())}
+    due = rollup.days_due(now=timezone.now())
+    queued = {day.isoformat(): rollup_day.delay(day.isoformat()).id for day in due.days}
+    rollup.late_event_scan_record(due=due)
+    return queued
 
 
 @shared_task(name="analytics.purge_expired_events", **RETRY)

@@ -269,8 +269,32 @@ def measure(*, day: date, repeat: int) -> None:
         f"rows: {DailyPlaceStats.objects.filter(date=day).count():,} place-days, "
         f"{DailyLocationCell.objects.filter(date=day).count():,} cells"
     )
+    measure_due_days(day=day, repeat=repeat)
     measure_indexes(lo=lo, hi=hi, repeat=repeat)
     measure_retention(day=day)
+
+
+def measure_due_days(*, day: date, repeat: int) -> None:
+    """The nightly job's own overhead: which days are due (missed days, late events since their run)."""
+    from analytics import rollup
+    from analytics.models import RollupRun, RollupStatus
+
+    RollupRun.objects.bulk_create(
+        [
+            RollupRun(
+                day=day - timedelta(days=n),
+                status=RollupStatus.SUCCEEDED,
+                started_at=datetime.combine(day - timedelta(days=n - 1), datetime.min.time(), tzinfo=UTC)
+                + timedelta(hours=10, minutes=15),
+            )
+            for n in range(1, 9)
+        ]
+    )
+    now = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=UTC) + timedelta(hours=10, minutes=15)
+    due = []
+    times = timed(lambda: due.append(rollup.days_due(now=now)), repeat)
+    report(f"days_due at {now:%m-%d %H:%M} (late-event check over 7 days)", times)
+    print(f"due: {[d.isoformat() for d in due[-1]]}")
 
 
 def measure_indexes(*, lo, hi, repeat: int) -> None:

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from analytics import rollup, tasks
-from analytics.models import DailyPlaceStats, RollupRun, RollupStatus, UserInteraction
+from analytics.models import DailyPlaceStats, LateEventScan, RollupRun, RollupStatus, UserInteraction
 from foodtrucks.celery import app
 from tests import factories
 
@@ -45,7 +45,8 @@ def test_days_due_are_yesterday_and_the_missed_days_of_the_acceptance_window(us_
     # when
     due = rollup.days_due(now=NIGHTLY)
     # then
-    assert due == [date(2026, 11, 23), THURSDAY]
+    assert due.days == [date(2026, 11, 23), THURSDAY]
+    assert due.late_days == []
 
 
 def test_days_due_include_a_day_that_got_a_late_event_after_its_run(us_places, settings):
@@ -70,7 +71,47 @@ def test_days_due_include_a_day_that_got_a_late_event_after_its_run(us_places, s
     # when
     due = rollup.days_due(now=NIGHTLY)
     # then
-    assert due == [date(2026, 11, 24), THURSDAY]
+    assert due.days == [date(2026, 11, 24), THURSDAY]
+    assert due.late_days == [date(2026, 11, 24)]
+
+
+def _rolled_up_week() -> None:
+    for offset in range(1, 8):
+        day = THURSDAY - timedelta(days=offset)
+        _succeeded(day, datetime(day.year, day.month, day.day, 10, 15, tzinfo=UTC) + timedelta(days=1))
+
+
+def test_days_due_read_only_uploads_since_the_previous_scan(us_places):
+    # given: Tuesday's late event was found by last night's scan (and Tuesday re-rolled then)
+    _rolled_up_week()
+    factories.UserInteractionFactory(
+        place=us_places[0],
+        occurred_at=datetime(2026, 11, 25, 4, tzinfo=UTC),
+        received_at=datetime(2026, 11, 25, 12, tzinfo=UTC),
+    )
+    LateEventScan.objects.create(scanned_until=datetime(2026, 11, 26, 10, 15, tzinfo=UTC))
+    # an event of Wednesday uploaded after Wednesday's run and after last night's scan
+    factories.UserInteractionFactory(
+        place=us_places[0],
+        occurred_at=datetime(2026, 11, 26, 3, tzinfo=UTC),
+        received_at=datetime(2026, 11, 26, 20, tzinfo=UTC),
+    )
+    # when
+    due = rollup.days_due(now=NIGHTLY)
+    # then: Tuesday is not read again; Wednesday (Tuesday 22:00 in New York) is
+    assert due.days == [date(2026, 11, 25), THURSDAY]
+
+
+def test_days_due_include_a_day_whose_latest_run_failed(us_places):
+    # given
+    _rolled_up_week()
+    RollupRun.objects.create(
+        day=date(2026, 11, 22), status=RollupStatus.FAILED, started_at=datetime(2026, 11, 26, 11, tzinfo=UTC)
+    )
+    # when
+    due = rollup.days_due(now=NIGHTLY)
+    # then
+    assert due.days == [date(2026, 11, 22), THURSDAY]
 
 
 def test_rollup_due_days_task_rolls_up_yesterday(us_places, monkeypatch):
@@ -84,6 +125,7 @@ def test_rollup_due_days_task_rolls_up_yesterday(us_places, monkeypatch):
     queued = tasks.rollup_due_days.delay().get()
     # then
     assert list(queued) == ["2026-11-26"]
+    assert LateEventScan.objects.get().scanned_until == NIGHTLY
     row = DailyPlaceStats.objects.get()
     assert (row.place_id, row.date, row.views, row.views_by_hour[23]) == (honolulu.pk, THURSDAY, 1, 1)
 
