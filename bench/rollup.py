@@ -194,7 +194,7 @@ def report(label: str, times: list[float]) -> float:
     return median
 
 
-def measure(*, day: date, repeat: int) -> None:
+def measure(*, day: date, last_day: date, repeat: int) -> None:
     from django.db import connection
 
     from analytics import rollup
@@ -269,15 +269,16 @@ def measure(*, day: date, repeat: int) -> None:
         f"rows: {DailyPlaceStats.objects.filter(date=day).count():,} place-days, "
         f"{DailyLocationCell.objects.filter(date=day).count():,} cells"
     )
-    measure_due_days(day=day, repeat=repeat)
+    measure_due_days(day=last_day, repeat=repeat)
     measure_indexes(lo=lo, hi=hi, repeat=repeat)
     measure_retention(day=day)
 
 
 def measure_due_days(*, day: date, repeat: int) -> None:
-    """The nightly job's own overhead: which days are due (missed days, late events since their run)."""
+    """The nightly job's own overhead at the end of the data: which days are due (missed days, late
+    events received since last night's scan)."""
     from analytics import rollup
-    from analytics.models import RollupRun, RollupStatus
+    from analytics.models import LateEventScan, RollupRun, RollupStatus
 
     RollupRun.objects.bulk_create(
         [
@@ -291,10 +292,11 @@ def measure_due_days(*, day: date, repeat: int) -> None:
         ]
     )
     now = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=UTC) + timedelta(hours=10, minutes=15)
+    LateEventScan.objects.create(scanned_until=now - timedelta(days=1))  # last night's check
     due = []
     times = timed(lambda: due.append(rollup.days_due(now=now)), repeat)
-    report(f"days_due at {now:%m-%d %H:%M} (late-event check over 7 days)", times)
-    print(f"due: {[d.isoformat() for d in due[-1]]}")
+    report(f"days_due at {now:%m-%d %H:%M} (uploads of the last 24 h)", times)
+    print(f"due: {[d.isoformat() for d in due[-1].days]}, of which late: {[d.isoformat() for d in due[-1].late_days]}")
 
 
 def measure_indexes(*, lo, hi, repeat: int) -> None:
@@ -377,7 +379,11 @@ def main() -> None:
     if not args.reuse:
         seed(events=args.events, places=args.places, users=args.users, days=args.days)
     try:
-        measure(day=(START + timedelta(days=args.days // 2)).date(), repeat=args.repeat)
+        measure(
+            day=(START + timedelta(days=args.days // 2)).date(),
+            last_day=(START + timedelta(days=args.days - 2)).date(),
+            repeat=args.repeat,
+        )
     finally:
         from django.db import connection
 
