@@ -307,3 +307,33 @@ def test_rollup_postgresql_reads_one_day_through_the_time_index(db):
     # then
     assert "interaction_time_idx" in plan
     assert (hi - lo) == timedelta(hours=23 + 2)  # New York's 23-hour DST day plus the 1 h margins
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rollup_two_workers_on_the_same_day_at_once_give_the_rows_of_one_run(users):
+    # given
+    import threading
+
+    place = factories.PlaceFactory(time_zone="America/Chicago")
+    for user in users:
+        factories.UserInteractionFactory(place=place, user=user, occurred_at=datetime(2026, 3, 8, 18, tzinfo=UTC))
+    barrier = threading.Barrier(2)
+    statuses = []
+
+    def worker():
+        barrier.wait()
+        try:
+            statuses.append(rollup.rollup_day(day=DST_DAY).status)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    # when
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # then
+    assert statuses == [RollupStatus.SUCCEEDED, RollupStatus.SUCCEEDED]
+    row = DailyPlaceStats.objects.get()
+    assert (row.views, row.unique_viewers, row.views_by_hour[13]) == (6, 6, 6)  # 13:00 CDT
