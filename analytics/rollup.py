@@ -3,11 +3,11 @@
 A place's day runs from its own local midnight to the next (the place's IANA zone), so one
 calendar `day` covers a different UTC window in each zone. Every query first narrows the raw
 events to the UTC window that covers the day in all zones in use (an index range on
-`occurred_at`), then keeps the events whose local date in the place's zone is `day`.
+`occurred_at`), then keeps the events inside their own zone's local day.
 
 The roll-up recomputes a whole day and overwrites it, so running it twice, or again after late
-events arrived, gives the same rows as running it once. On PostgreSQL it is two set-based
-statements (stats, heat-map cells) under a transaction-scoped advisory lock keyed on the day;
+events arrived, gives the same rows as running it once. On PostgreSQL it is one set-based
+statement (stats and heat-map cells) under a transaction-scoped advisory lock keyed on the day;
 elsewhere (SQLite for `make run`) the same figures come from ORM aggregation and a bulk upsert.
 """
 
@@ -38,7 +38,7 @@ logger = logging.getLogger(__name__)
 
 # pg_advisory_xact_lock(namespace, day ordinal): two workers never roll up the same day at once.
 ROLLUP_LOCK_NAMESPACE = 0x524F4C4C  # "ROLL"
-# Widen each zone's window by this much: the local-date test in SQL is the exact filter.
+# Widen the index range by this much: each zone's exact local-day bounds filter inside it.
 WINDOW_MARGIN = timedelta(hours=1)
 # A late event committed this long after its received_at stamp is still noticed (see days_due).
 LATE_EVENT_MARGIN = timedelta(minutes=10)
