@@ -337,3 +337,19 @@ def test_rollup_two_workers_on_the_same_day_at_once_give_the_rows_of_one_run(use
     assert statuses == [RollupStatus.SUCCEEDED, RollupStatus.SUCCEEDED]
     row = DailyPlaceStats.objects.get()
     assert (row.views, row.unique_viewers, row.views_by_hour[13]) == (6, 6, 6)  # 13:00 CDT
+
+
+def test_day_segments_split_a_dst_day_at_the_change():
+    # when
+    segments = rollup.day_segments(DST_DAY, "America/New_York")
+    # then: 00:00-02:00 EST (UTC-5), then 03:00-24:00 EDT (UTC-4): a 23-hour day
+    assert [(s.starts_at, s.ends_at, s.utc_offset_seconds) for s in segments] == [
+        (datetime(2026, 3, 8, 5, tzinfo=UTC), datetime(2026, 3, 8, 7, tzinfo=UTC), -5 * 3600),
+        (datetime(2026, 3, 8, 7, tzinfo=UTC), datetime(2026, 3, 9, 4, tzinfo=UTC), -4 * 3600),
+    ]
+
+
+def test_day_segments_of_an_ordinary_day_is_one_piece():
+    assert [
+        (s.starts_at, s.ends_at, s.utc_offset_seconds) for s in rollup.day_segments(DST_DAY, "Pacific/Honolulu")
+    ] == [(datetime(2026, 3, 8, 10, tzinfo=UTC), datetime(2026, 3, 9, 10, tzinfo=UTC), -10 * 3600)]
