@@ -47,9 +47,20 @@ def occurred_at_bounds(*, now: datetime) -> tuple[datetime, datetime]:
     )
 
 
-def active_place_ids(place_ids: Iterable[int]) -> set[int]:
+def _as_id(value) -> int | None:
+    """An id as the API's integer field reads it (12 or "12"); anything else is left to validation."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None
+
+
+def active_place_ids(place_ids: Iterable) -> set[int]:
     """Which of these places exist and are shown to consumers (one query)."""
-    ids = {place_id for place_id in place_ids if isinstance(place_id, int)}
+    ids = {place_id for place_id in map(_as_id, place_ids) if place_id is not None}
     if not ids:
         return set()
     return set(Place.objects.order_by().filter(pk__in=ids, is_active=True).values_list("pk", flat=True))

@@ -225,3 +225,19 @@ def test_events_schema_documents_request_response_and_errors(staff_user):
     assert set(operation["responses"]) >= {"200", "201", "400", "401", "429"}
     assert operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("EventBatchInputRequest")
     assert "EventBatchError" in operation["responses"]["400"]["content"]["application/json"]["schema"]["$ref"]
+
+
+def test_events_place_id_as_a_string_is_accepted(consumer_client, place_a):
+    # when
+    response = consumer_client.post(URL, {"events": [{**_event(place_a), "place": str(place_a.pk)}]}, format="json")
+    # then
+    assert response.status_code == 201
+    assert UserInteraction.objects.get().place_id == place_a.pk
+
+
+def test_events_body_that_is_not_an_object_is_refused(consumer_client):
+    # when
+    response = consumer_client.post(URL, [1, 2], format="json")
+    # then
+    assert response.status_code == 400
+    assert response.json() == {"non_field_errors": ["Invalid data. Expected a dictionary, but got list."]}
