@@ -14,10 +14,10 @@ from tests import factories
 URL = "/api/v1/events/"
 
 
-def _event(place, **overrides) -> dict:
+def _event(of_place, **overrides) -> dict:
     event = {
         "client_id": str(uuid.uuid4()),
-        "place": place.pk,
+        "place": of_place.pk,
         "type": "CLICK",
         "occurred_at": (timezone.now() - timedelta(minutes=3)).isoformat(),
     }
@@ -140,6 +140,17 @@ def test_events_time_inside_the_window_edges_is_accepted(consumer_client, place_
         ({"dwell_ms": 10}, {"dwell_ms": ["Only VIEW events carry a dwell time."]}),
         ({"type": "RATING"}, {"type": ['"RATING" is not a valid choice.']}),
         ({"client_id": "not-a-uuid"}, {"client_id": ["Must be a valid UUID."]}),
+        ({"place": 10**20}, {"place": ["Unknown or inactive place."]}),
+        ({"place": "twelve"}, {"place": ["A valid integer is required."]}),
+        (
+            {"occurred_at": "yesterday"},
+            {
+                "occurred_at": [
+                    "Datetime has wrong format. Use one of these formats instead: "
+                    "YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]."
+                ]
+            },
+        ),
     ],
 )
 def test_events_bad_field_is_refused_with_its_message(consumer_client, place_a, fields, errors):
@@ -229,7 +240,7 @@ def test_events_schema_documents_request_response_and_errors(staff_user):
 
 def test_events_place_id_as_a_string_is_accepted(consumer_client, place_a):
     # when
-    response = consumer_client.post(URL, {"events": [{**_event(place_a), "place": str(place_a.pk)}]}, format="json")
+    response = consumer_client.post(URL, {"events": [_event(place_a, place=str(place_a.pk))]}, format="json")
     # then
     assert response.status_code == 201
     assert UserInteraction.objects.get().place_id == place_a.pk
