@@ -52,7 +52,8 @@ class UserInteraction(models.Model):
 class DailyPlaceStats(models.Model):
     """One place's figures for one local day (the place's own time zone)."""
 
-    place = models.ForeignKey("trucks.Place", on_delete=models.CASCADE, related_name="daily_stats")
+    # No index of its own: the unique (place, date) leads with place (one index less to write).
+    place = models.ForeignKey("trucks.Place", on_delete=models.CASCADE, related_name="daily_stats", db_index=False)
     date = models.DateField()
     views = models.PositiveIntegerField(default=0)
     unique_viewers = models.PositiveIntegerField(default=0)
@@ -82,7 +83,8 @@ class DailyPlaceStats(models.Model):
 class DailyLocationCell(models.Model):
     """Heat-map grid: events of one place and local day in a ~1 km cell (0.01° of lat/lng)."""
 
-    place = models.ForeignKey("trucks.Place", on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the unique (place, date, cell) leads with place.
+    place = models.ForeignKey("trucks.Place", on_delete=models.CASCADE, related_name="+", db_index=False)
     date = models.DateField()
     cell_lat = models.IntegerField(help_text="floor(lat * 100)")
     cell_lng = models.IntegerField(help_text="floor(lng * 100)")
@@ -93,6 +95,10 @@ class DailyLocationCell(models.Model):
         ordering = ["-date", "place_id"]
         constraints = [
             models.UniqueConstraint(fields=["place", "date", "cell_lat", "cell_lng"], name="location_cell_once"),
+        ]
+        indexes = [
+            # the roll-up's "cells of this day": the day's rows compared with the new figures
+            models.Index(fields=["date"], name="location_cell_date_idx"),
         ]
 
     def __str__(self):
@@ -125,3 +131,22 @@ class RollupRun(models.Model):
 
     def __str__(self):
         return f"roll-up {self.day} ({self.status})"
+
+
+class LateEventScan(models.Model):
+    """Watermark of the nightly late-event check: events received before `scanned_until` were looked at.
+
+    The next check reads only the events received since (BRIN index on received_at), so its cost
+    is one day of uploads, whatever the acceptance window.
+    """
+
+    scanned_until = models.DateTimeField()
+    late_days = models.JSONField(default=list, blank=True, help_text="Rolled-up days found to have late events.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-scanned_until", "-id"]
+        get_latest_by = "scanned_until"
+
+    def __str__(self):
+        return f"late-event scan until {self.scanned_until:%Y-%m-%d %H:%M}"

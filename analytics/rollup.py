@@ -1,0 +1,522 @@
+"""The daily roll-up: the raw events of one LOCAL day -> DailyPlaceStats and DailyLocationCell.
+
+A place's day runs from its own local midnight to the next (the place's IANA zone), so one
+calendar `day` covers a different UTC window in each zone. Every query first narrows the raw
+events to the UTC window that covers the day in all zones in use (an index range on
+`occurred_at`), then keeps the events inside their own zone's local day.
+
+The roll-up recomputes a whole day and overwrites it, so running it twice, or again after late
+events arrived, gives the same rows as running it once. On PostgreSQL it is one set-based
+statement (stats and heat-map cells) under a transaction-scoped advisory lock keyed on the day;
+elsewhere (SQLite for `make run`) the same figures come from ORM aggregation and a bulk upsert.
+"""
+
+import logging
+import time as monotonic_time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Avg, Count, F, Max, Q
+from django.db.models.functions import Floor, TruncDate
+from django.utils import timezone
+
+from analytics.models import (
+    DailyLocationCell,
+    DailyPlaceStats,
+    InteractionType,
+    LateEventScan,
+    RollupRun,
+    RollupStatus,
+    UserInteraction,
+)
+from trucks.models import Place
+
+logger = logging.getLogger(__name__)
+
+# pg_advisory_xact_lock(namespace, day ordinal): two workers never roll up the same day at once.
+ROLLUP_LOCK_NAMESPACE = 0x524F4C4C  # "ROLL"
+# Widen the index range by this much: each zone's exact local-day bounds filter inside it.
+WINDOW_MARGIN = timedelta(hours=1)
+# A late event committed this long after its received_at stamp is still noticed (see days_due).
+LATE_EVENT_MARGIN = timedelta(minutes=10)
+
+HOURS = range(24)
+
+# A "view" is one a server counted (an authenticated detail read). The app's VIEW-with-dwell
+# reports the dwell time of a view the server already counted, so it adds to the average dwell
+# only, never to the view counts (nothing is counted twice).
+COUNTED_VIEW = Q(type=InteractionType.VIEW, dwell_ms__isnull=True)
+
+
+@dataclass(frozen=True)
+class RollupResult:
+    stats_rows: int
+    stats_removed: int
+    cell_rows: int
+    cells_removed: int
+
+
+# --- local days and their UTC windows -------------------------------------------------------------
+
+
+def zones_in_use() -> list[str]:
+    """Every time zone a place is in (a handful: the US zones)."""
+    return sorted(Place.objects.order_by().values_list("time_zone", flat=True).distinct())
+
+
+def local_midnight(day: date, zone: str) -> datetime:
+    """The UTC instant the local `day` starts in `zone`."""
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(zone)).astimezone(UTC)
+
+
+def zone_window(day: date, zone: str) -> tuple[datetime, datetime]:
+    """A UTC window covering the local `day` in `zone` (with a margin; filter the local date too)."""
+    return local_midnight(day, zone) - WINDOW_MARGIN, local_midnight(day + timedelta(days=1), zone) + WINDOW_MARGIN
+
+
+def day_window(day: date, zones: list[str]) -> tuple[datetime, datetime]:
+    """A UTC window covering the local `day` in every one of `zones`."""
+    windows = [zone_window(day, zone) for zone in zones or ["UTC"]]
+    return min(lo for lo, _ in windows), max(hi for _, hi in windows)
+
+
+def newest_complete_day(*, now: datetime, zones: list[str]) -> date:
+    """The newest local day that has ended in every zone in use."""
+    return min(now.astimezone(ZoneInfo(zone)).date() for zone in zones or ["UTC"]) - timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class OffsetSegment:
+    """A stretch of a zone's local day with one UTC offset (a DST day has two)."""
+
+    zone: str
+    starts_at: datetime
+    ends_at: datetime
+    utc_offset_seconds: int
+
+
+def _utc_offset(epoch: int, zone: ZoneInfo) -> int:
+    return int(datetime.fromtimestamp(epoch, tz=zone).utcoffset().total_seconds())
+
+
+def day_segments(day: date, zone: str) -> list[OffsetSegment]:
+    """The local `day` in `zone` as UTC stretches of constant offset, split at DST changes."""
+    tz = ZoneInfo(zone)
+    lo = int(local_midnight(day, zone).timestamp())
+    hi = int(local_midnight(day + timedelta(days=1), zone).timestamp())
+    segments = []
+    start, offset = lo, _utc_offset(lo, tz)
+    for probe in range(lo + 900, hi, 900):  # offsets change on quarter hours at most this often
+        if _utc_offset(probe, tz) != offset:
+            before, after = probe - 900, probe  # bisect to the exact second of the change
+            while after - before > 1:
+                middle = (before + after) // 2
+                before, after = (middle, after) if _utc_offset(middle, tz) == offset else (before, middle)
+            segments.append((start, after, offset))
+            start, offset = after, _utc_offset(after, tz)
+    segments.append((start, hi, offset))
+    return [
+        OffsetSegment(zone, datetime.fromtimestamp(a, tz=UTC), datetime.fromtimestamp(b, tz=UTC), seconds)
+        for a, b, seconds in segments
+    ]
+
+
+# --- the roll-up of one day ------------------------------------------------------------------------
+
+
+def rollup_day(*, day: date) -> RollupRun:
+    """Recompute one local day's statistics and heat-map cells; record the run."""
+    started = timezone.now()
+    clock = monotonic_time.monotonic()
+    run = RollupRun.objects.create(day=day, status=RollupStatus.RUNNING, started_at=started)
+    try:
+        result = _rollup_day_atomic(day=day, computed_at=started)
+    except Exception as exc:
+        run.status = RollupStatus.FAILED
+        run.error = f"{type(exc).__name__}: {exc}"[:2000]
+        run.finished_at = timezone.now()
+        run.duration_ms = int((monotonic_time.monotonic() - clock) * 1000)
+        run.save(update_fields=["status", "error", "finished_at", "duration_ms"])
+        raise
+    run.status = RollupStatus.SUCCEEDED
+    run.stats_rows = result.stats_rows
+    run.cell_rows = result.cell_rows
+    run.finished_at = timezone.now()
+    run.duration_ms = int((monotonic_time.monotonic() - clock) * 1000)
+    run.save(update_fields=["status", "stats_rows", "cell_rows", "finished_at", "duration_ms"])
+    logger.info(
+        "roll-up %s: %s stats rows (%s removed), %s cells (%s removed) in %s ms",
+        day,
+        result.stats_rows,
+        result.stats_removed,
+        result.cell_rows,
+        result.cells_removed,
+        run.duration_ms,
+    )
+    return run
+
+
+@transaction.atomic
+def _rollup_day_atomic(*, day: date, computed_at: datetime) -> RollupResult:
+    zones = zones_in_use()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ROLLUP_LOCK_NAMESPACE, day.toordinal()])
+        return rollup_day_postgresql(day=day, zones=zones, computed_at=computed_at)
+    return rollup_day_orm(day=day, zones=zones, computed_at=computed_at)
+
+
+def _hour_columns() -> str:
+    return ", ".join(f"count(*) FILTER (WHERE ev.view_hour = {hour})" for hour in HOURS)
+
+
+def rollup_day_postgresql(*, day: date, zones: list[str], computed_at: datetime) -> RollupResult:
+    """The roll-up as one set-based statement (raw SQL: the ORM cannot say upsert-from-select).
+
+    The day's events are read once through the index range on occurred_at. A place's local day
+    is matched by UTC bounds per zone (`day_segments`, split at a DST change) instead of a time
+    zone conversion of every event, and the local hour is UTC epoch + the segment's offset. The
+    events are materialized once (inlined, the 24 hourly FILTERs would recompute each row 24
+    times), then aggregated into the stats and the cells, upserted, and the day's rows
+    of places without events any more deleted.
+    """
+    events = UserInteraction._meta.db_table
+    places = Place._meta.db_table
+    stats = DailyPlaceStats._meta.db_table
+    cells = DailyLocationCell._meta.db_table
+    lo, hi = day_window(day, zones)
+    params = {"day": day, "lo": lo, "hi": hi, "computed_at": computed_at}
+    segments = [segment for zone in zones for segment in day_segments(day, zone)]
+    params["segment_zones"] = [segment.zone for segment in segments]
+    params["segment_starts"] = [segment.starts_at for segment in segments]
+    params["segment_ends"] = [segment.ends_at for segment in segments]
+    params["segment_offsets"] = [segment.utc_offset_seconds for segment in segments]
+    view = "ev.is_view"
+    sql = f"""
+        WITH segment AS (
+            SELECT * FROM unnest(%(segment_zones)s::text[], %(segment_starts)s::timestamptz[],
+                                 %(segment_ends)s::timestamptz[], %(segment_offsets)s::int[])
+                AS segment(zone, starts_at, ends_at, utc_offset)
+        ),
+        ev AS MATERIALIZED (
+            SELECT e.place_id, e.user_id, e.type, e.dwell_ms, e.lat, e.lng,
+                   e.type = 'VIEW' AND e.dwell_ms IS NULL AS is_view,
+                   CASE WHEN e.type = 'VIEW' AND e.dwell_ms IS NULL
+                        THEN (floor((date_part('epoch', e.occurred_at) + s.utc_offset) / 3600))::bigint %% 24
+                   END AS view_hour
+            FROM {events} e
+            JOIN {places} p ON p.id = e.place_id
+            JOIN segment s ON s.zone = p.time_zone AND e.occurred_at >= s.starts_at AND e.occurred_at < s.ends_at
+            WHERE e.occurred_at >= %(lo)s AND e.occurred_at < %(hi)s
+        ),
+        -- distinct users by de-duplicating first: hash aggregates, no sort per place
+        viewers AS (
+            SELECT place_id, count(*) AS n
+            FROM (SELECT DISTINCT place_id, user_id FROM ev WHERE {view} AND user_id IS NOT NULL) d
+            GROUP BY place_id
+        ),
+        nearby AS (
+            SELECT place_id, count(*) AS n
+            FROM (SELECT DISTINCT place_id, user_id FROM ev
+                  WHERE ev.type = 'NEARBY_DETECTION' AND user_id IS NOT NULL) d
+            GROUP BY place_id
+        ),
+        counts AS (
+            SELECT ev.place_id,
+                   count(*) FILTER (WHERE {view}) AS views,
+                   count(*) FILTER (WHERE ev.type = 'CLICK') AS clicks,
+                   count(*) FILTER (WHERE ev.type = 'RATING') AS ratings,
+                   avg(ev.dwell_ms)::float8 AS avg_dwell_ms,
+                   jsonb_build_array({_hour_columns()}) AS views_by_hour
+            FROM ev
+            GROUP BY ev.place_id
+        ),
+        agg AS (
+            SELECT c.place_id, c.views, coalesce(v.n, 0) AS unique_viewers, c.clicks, c.ratings,
+                   coalesce(n.n, 0) AS nearby_users, c.avg_dwell_ms, c.views_by_hour
+            FROM counts c
+            LEFT JOIN viewers v ON v.place_id = c.place_id
+            LEFT JOIN nearby n ON n.place_id = c.place_id
+        ),
+        stats_upserted AS (
+            INSERT INTO {stats} AS s (place_id, date, views, unique_viewers, clicks, ratings, nearby_users,
+                                      avg_dwell_ms, views_by_hour, computed_at)
+            SELECT a.place_id, %(day)s::date, a.views, a.unique_viewers, a.clicks, a.ratings, a.nearby_users,
+                   a.avg_dwell_ms, a.views_by_hour, %(computed_at)s
+            FROM agg a
+            -- only new or changed rows: one hash join with the day's rows instead of a probe per row
+            LEFT JOIN {stats} old ON old.date = %(day)s::date AND old.place_id = a.place_id
+            WHERE old.id IS NULL
+               OR (old.views, old.unique_viewers, old.clicks, old.ratings, old.nearby_users, old.avg_dwell_ms,
+                   old.views_by_hour)
+                  IS DISTINCT FROM (a.views, a.unique_viewers, a.clicks, a.ratings, a.nearby_users, a.avg_dwell_ms,
+                                    a.views_by_hour)
+            ON CONFLICT (place_id, date) DO UPDATE SET
+                views = EXCLUDED.views, unique_viewers = EXCLUDED.unique_viewers, clicks = EXCLUDED.clicks,
+                ratings = EXCLUDED.ratings, nearby_users = EXCLUDED.nearby_users,
+                avg_dwell_ms = EXCLUDED.avg_dwell_ms, views_by_hour = EXCLUDED.views_by_hour,
+                computed_at = EXCLUDED.computed_at
+            -- a re-run rewrites only the rows whose figures changed (late events)
+            WHERE (s.views, s.unique_viewers, s.clicks, s.ratings, s.nearby_users, s.avg_dwell_ms, s.views_by_hour)
+                IS DISTINCT FROM (EXCLUDED.views, EXCLUDED.unique_viewers, EXCLUDED.clicks, EXCLUDED.ratings,
+                                  EXCLUDED.nearby_users, EXCLUDED.avg_dwell_ms, EXCLUDED.views_by_hour)
+            RETURNING 1
+        ),
+        stats_removed AS (
+            DELETE FROM {stats} s
+            WHERE s.date = %(day)s::date AND NOT EXISTS (SELECT 1 FROM agg WHERE agg.place_id = s.place_id)
+            RETURNING 1
+        ),
+        cell_agg AS (
+            -- per place, cell and user first, then per cell: distinct users without a sort per cell
+            SELECT place_id, cell_lat, cell_lng, sum(n) AS events, count(user_id) AS users
+            FROM (
+                SELECT ev.place_id, floor(ev.lat * 100)::int AS cell_lat, floor(ev.lng * 100)::int AS cell_lng,
+                       ev.user_id, count(*) AS n
+                FROM ev
+                WHERE ev.lat IS NOT NULL AND ev.lng IS NOT NULL
+                GROUP BY 1, 2, 3, 4
+            ) per_user
+            GROUP BY 1, 2, 3
+        ),
+        cells_upserted AS (
+            INSERT INTO {cells} AS c (place_id, date, cell_lat, cell_lng, events, users)
+            SELECT a.place_id, %(day)s::date, a.cell_lat, a.cell_lng, a.events, a.users
+            FROM cell_agg a
+            LEFT JOIN {cells} old ON old.date = %(day)s::date AND old.place_id = a.place_id
+                                 AND old.cell_lat = a.cell_lat AND old.cell_lng = a.cell_lng
+            WHERE old.id IS NULL OR (old.events, old.users) IS DISTINCT FROM (a.events, a.users)
+            ON CONFLICT (place_id, date, cell_lat, cell_lng) DO UPDATE SET
+                events = EXCLUDED.events, users = EXCLUDED.users
+            WHERE (c.events, c.users) IS DISTINCT FROM (EXCLUDED.events, EXCLUDED.users)
+            RETURNING 1
+        ),
+        cells_removed AS (
+            DELETE FROM {cells} c
+            WHERE c.date = %(day)s::date AND NOT EXISTS (
+                SELECT 1 FROM cell_agg a
+                WHERE a.place_id = c.place_id AND a.cell_lat = c.cell_lat AND a.cell_lng = c.cell_lng
+            )
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM agg), (SELECT count(*) FROM stats_upserted),
+               (SELECT count(*) FROM stats_removed), (SELECT count(*) FROM cell_agg),
+               (SELECT count(*) FROM cells_upserted), (SELECT count(*) FROM cells_removed)
+    """  # noqa: S608 - table names come from the models, values are parameters
+    with connection.cursor() as cursor:
+        # The day's events and the distinct counts' sorts stay in memory.
+        cursor.execute("SET LOCAL work_mem = '128MB'")
+        cursor.execute(sql, params)
+        stats_rows, _, stats_removed, cell_rows, _, cells_removed = cursor.fetchone()
+    return RollupResult(stats_rows, stats_removed, cell_rows, cells_removed)
+
+
+def _zone_day_events(day: date, zone: str):
+    """The events of places in `zone` on local `day` (evaluate under timezone.override(zone))."""
+    lo, hi = zone_window(day, zone)
+    return UserInteraction.objects.order_by().filter(
+        place__time_zone=zone, occurred_at__gte=lo, occurred_at__lt=hi, occurred_at__date=day
+    )
+
+
+def rollup_day_orm(*, day: date, zones: list[str], computed_at: datetime) -> RollupResult:
+    """The same roll-up through the ORM (any database): one aggregate query per zone and table."""
+    stats: list[DailyPlaceStats] = []
+    cells: list[DailyLocationCell] = []
+    for zone in zones:
+        # Date and hour lookups are read in the current time zone: the zone's own.
+        with timezone.override(ZoneInfo(zone)):
+            rows = list(
+                _zone_day_events(day, zone)
+                .values("place_id")
+                .annotate(
+                    views=Count("id", filter=COUNTED_VIEW),
+                    unique_viewers=Count("user_id", filter=COUNTED_VIEW, distinct=True),
+                    clicks=Count("id", filter=Q(type=InteractionType.CLICK)),
+                    ratings=Count("id", filter=Q(type=InteractionType.RATING)),
+                    nearby_users=Count("user_id", filter=Q(type=InteractionType.NEARBY_DETECTION), distinct=True),
+                    avg_dwell_ms=Avg("dwell_ms"),
+                    **{f"hour_{hour}": Count("id", filter=COUNTED_VIEW & Q(occurred_at__hour=hour)) for hour in HOURS},
+                )
+            )
+            cell_rows = list(
+                _zone_day_events(day, zone)
+                .filter(lat__isnull=False, lng__isnull=False)
+                .annotate(cell_lat=Floor(F("lat") * 100), cell_lng=Floor(F("lng") * 100))
+                .values("place_id", "cell_lat", "cell_lng")
+                .annotate(events=Count("id"), users=Count("user_id", distinct=True))
+            )
+        stats.extend(
+            DailyPlaceStats(
+                place_id=row["place_id"],
+                date=day,
+                views=row["views"],
+                unique_viewers=row["unique_viewers"],
+                clicks=row["clicks"],
+                ratings=row["ratings"],
+                nearby_users=row["nearby_users"],
+                avg_dwell_ms=float(row["avg_dwell_ms"]) if row["avg_dwell_ms"] is not None else None,
+                views_by_hour=[row[f"hour_{hour}"] for hour in HOURS],
+                computed_at=computed_at,
+            )
+            for row in rows
+        )
+        cells.extend(
+            DailyLocationCell(
+                place_id=row["place_id"],
+                date=day,
+                cell_lat=int(row["cell_lat"]),
+                cell_lng=int(row["cell_lng"]),
+                events=row["events"],
+                users=row["users"],
+            )
+            for row in cell_rows
+        )
+    DailyPlaceStats.objects.bulk_create(
+        stats,
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["place", "date"],
+        update_fields=[
+            "views",
+            "unique_viewers",
+            "clicks",
+            "ratings",
+            "nearby_users",
+            "avg_dwell_ms",
+            "views_by_hour",
+            "computed_at",
+        ],
+    )
+    # Rows of this day not written by this run belong to places without events any more.
+    stats_removed, _ = DailyPlaceStats.objects.filter(date=day).exclude(computed_at=computed_at).delete()
+    # Cells have no run stamp: the day's cells are replaced as a whole (in this transaction).
+    cells_replaced, _ = DailyLocationCell.objects.filter(date=day).delete()
+    DailyLocationCell.objects.bulk_create(cells, batch_size=1000)
+    return RollupResult(len(stats), stats_removed, len(cells), cells_replaced)
+
+
+# --- which days to roll up, and retention ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DueDays:
+    days: list[date]
+    late_days: list[date]
+    scanned_until: datetime
+
+
+def days_due(*, now: datetime) -> DueDays:
+    """The days the nightly job must (re)compute: the newest complete day; recent days without a
+    successful run or whose latest run failed; and rolled-up days that got late events.
+
+    The events API accepts events up to ANALYTICS_EVENT_MAX_AGE_DAYS old, so a day can change for
+    that long after it ended. Late events are found incrementally: only the events received since
+    the previous check's watermark (LateEventScan) are read, through the BRIN index on
+    received_at; a day is re-rolled when one of them arrived after the day's last successful run.
+    """
+    zones = zones_in_use()
+    newest = newest_complete_day(now=now, zones=zones)
+    first = newest - timedelta(days=settings.ANALYTICS_EVENT_MAX_AGE_DAYS)
+    runs = RollupRun.objects.filter(day__gte=first, day__lte=newest).order_by("day", "started_at", "id")
+    last_success: dict[date, datetime] = {}
+    latest_status: dict[date, str] = {}
+    for day, status, started_at in runs.values_list("day", "status", "started_at"):
+        latest_status[day] = status
+        if status == RollupStatus.SUCCEEDED:
+            last_success[day] = started_at
+    due = {day for day in _days(first, newest) if day not in last_success or latest_status[day] == RollupStatus.FAILED}
+    late: set[date] = set()
+    if last_success:
+        previous = LateEventScan.objects.order_by("-scanned_until", "-id").values_list("scanned_until", flat=True)
+        since = (previous.first() or min(last_success.values())) - LATE_EVENT_MARGIN
+        lo, _ = day_window(first, zones)
+        _, hi = day_window(newest, zones)
+        for day, last_received in _received_since(since=since, lo=lo, hi=hi, zones=zones):
+            if day in last_success and last_received >= last_success[day] - LATE_EVENT_MARGIN:
+                late.add(day)
+    return DueDays(days=sorted(due | late), late_days=sorted(late - due), scanned_until=now)
+
+
+def _received_since(*, since: datetime, lo: datetime, hi: datetime, zones: list[str]) -> list[tuple[date, datetime]]:
+    """(local day, last received_at) of the events received since `since` that occurred in [lo, hi)."""
+    if connection.vendor == "postgresql":
+        sql = f"""
+            SELECT (e.occurred_at AT TIME ZONE p.time_zone)::date AS local_day, max(e.received_at)
+            FROM {UserInteraction._meta.db_table} e
+            JOIN {Place._meta.db_table} p ON p.id = e.place_id
+            WHERE e.received_at >= %s
+            GROUP BY 1
+        """  # noqa: S608 - table names come from the models
+        # received_at alone: the BRIN index reads just the newest blocks (with an occurred_at range
+        # too, the planner may walk that B-tree range over the whole window instead).
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [since])
+            return [(day, last) for day, last in cursor.fetchall() if lo.date() <= day <= hi.date()]
+    rows: list[tuple[date, datetime]] = []
+    for zone in zones:
+        rows.extend(
+            UserInteraction.objects.order_by()
+            .filter(place__time_zone=zone, received_at__gte=since, occurred_at__gte=lo, occurred_at__lt=hi)
+            .annotate(local_day=TruncDate("occurred_at", tzinfo=ZoneInfo(zone)))
+            .values("local_day")
+            .annotate(last_received=Max("received_at"))
+            .values_list("local_day", "last_received")
+        )
+    return rows
+
+
+def late_event_scan_record(*, due: DueDays) -> LateEventScan:
+    """Move the watermark once the due days are queued (a crash before re-reads the same uploads)."""
+    scan = LateEventScan(scanned_until=due.scanned_until, late_days=[day.isoformat() for day in due.late_days])
+    scan.full_clean()
+    scan.save()
+    # Only the newest watermark is ever read; keep a week of them for the operator.
+    LateEventScan.objects.filter(scanned_until__lt=due.scanned_until - timedelta(days=7)).delete()
+    return scan
+
+
+def _days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
+
+
+def events_purge_expired(*, now: datetime, batch_size: int = 10_000) -> int:
+    """Delete raw events older than the retention period, but only days already rolled up.
+
+    Events are deleted up to the first local day (oldest first) that has no successful roll-up,
+    and never within ANALYTICS_RETENTION_DAYS; in batches of `batch_size`, each its own transaction.
+    """
+    zones = zones_in_use()
+    cutoff = now.astimezone(UTC).date() - timedelta(days=settings.ANALYTICS_RETENTION_DAYS)
+    oldest = UserInteraction.objects.order_by("occurred_at").values_list("occurred_at", flat=True).first()
+    if oldest is None:
+        return 0
+    first = min(oldest.astimezone(ZoneInfo(zone)).date() for zone in zones or ["UTC"])
+    if first >= cutoff:
+        return 0
+    rolled_up = set(
+        RollupRun.objects.filter(status=RollupStatus.SUCCEEDED, day__gte=first, day__lt=cutoff).values_list(
+            "day", flat=True
+        )
+    )
+    keep_from = next((day for day in _days(first, cutoff - timedelta(days=1)) if day not in rolled_up), cutoff)
+    # Before the earliest local midnight of `keep_from` every event is on an earlier local day.
+    bound, _ = day_window(keep_from, zones)
+    deleted = 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                UserInteraction.objects.filter(occurred_at__lt=bound)
+                .order_by("occurred_at")
+                .values_list("id", flat=True)[:batch_size]
+            )
+            if not ids:
+                break
+            count, _ = UserInteraction.objects.filter(pk__in=ids).delete()
+        deleted += count
+    if keep_from < cutoff:
+        logger.warning("retention stopped at %s: that day has no successful roll-up", keep_from)
+    return deleted
