@@ -3,11 +3,17 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from foodtrucks import health
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="portal:dashboard", permanent=False)),
     path("admin/", admin.site.urls),
     path("api/v1/", include("foodtrucks.api_urls")),
     path("portal/", include("foodtrucks.portal_urls")),
+    # Probes (docs/operations.md): liveness, readiness, and the analytics roll-up's health.
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("healthz/analytics", include("analytics.health_urls")),
 ]
 
 if settings.DEBUG:
@@ -15,14 +21,7 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-# --- operations (docs/operations.md): probes and error answers --------------------------------
-from foodtrucks import health  # noqa: E402
-
-urlpatterns += [
-    path("healthz", health.healthz, name="healthz"),
-    path("readyz", health.readyz, name="readyz"),
-]
-
+# One error shape: JSON under /api/, a small standalone page elsewhere (foodtrucks/errors.py).
 handler400 = "foodtrucks.errors.bad_request"
 handler403 = "foodtrucks.errors.permission_denied"
 handler404 = "foodtrucks.errors.not_found"
