@@ -3,18 +3,12 @@
 from datetime import UTC, date, datetime
 
 import pytest
-from django.urls import include, path
 
 from analytics.models import RollupRun, RollupStatus
 from tests import factories
 
-# The lead includes analytics.health_urls at "healthz/analytics" in foodtrucks/urls.py.
-urlpatterns = [path("healthz/analytics", include("analytics.health_urls"))]
-
 URL = "/healthz/analytics"
 NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)  # Thursday 2026-11-26 has ended everywhere in the US
-
-pytestmark = pytest.mark.urls("analytics.tests.test_health")
 
 
 @pytest.fixture(autouse=True)
