@@ -10,6 +10,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import FileSystemStorage
+from django.db import models
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -83,6 +84,7 @@ class VendorAdmin(admin.ModelAdmin):
     action_form = NoteActionForm
     actions = ("verify", "reject")
     show_full_result_count = False
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     @admin.action(description="Verify the selected vendors", permissions=["change"])
     def verify(self, request, queryset):
