@@ -9,6 +9,9 @@ from django.urls import reverse
 from foodtrucks.tests.admin_rows import BUILDERS, build, object_id_in_admin
 
 REGISTERED = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
+BY_MODEL = pytest.mark.parametrize(
+    ("model", "model_admin"), REGISTERED, ids=[model._meta.label for model, _ in REGISTERED]
+)
 
 
 def _url(model, view, *args):
@@ -26,7 +29,7 @@ def staff_client(client, staff_user, s3):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("model", "model_admin"), REGISTERED, ids=lambda v: getattr(v, "_meta", None) and v._meta.label)
+@BY_MODEL
 def test_admin_pages_when_staff_answer(staff_client, model, model_admin, rf, staff_user):
     # given one complete row
     obj = build(model)
@@ -41,7 +44,7 @@ def test_admin_pages_when_staff_answer(staff_client, model, model_admin, rf, sta
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("model", "model_admin"), REGISTERED, ids=lambda v: getattr(v, "_meta", None) and v._meta.label)
+@BY_MODEL
 def test_admin_changelist_query_count_when_more_rows_stays_the_same(staff_client, model, model_admin):
     # given one row, then five rows, each with its own related rows
     build(model, 0)

@@ -43,7 +43,7 @@ PRODUCTION_SECRETS = {
 def _run(args: list[str], settings_module: str, **env: str) -> subprocess.CompletedProcess:
     """Run Python with a clean environment: only PATH, the settings module and what the test gives."""
     clean = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "DJANGO_SETTINGS_MODULE": settings_module, **env}
-    return subprocess.run(  # noqa: S603 - fixed interpreter and arguments
+    return subprocess.run(
         [sys.executable, *args], cwd=BASE_DIR, env=clean, capture_output=True, text=True, timeout=120, check=False
     )
 

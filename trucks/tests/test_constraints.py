@@ -13,7 +13,6 @@ from tests.factories import (
     FavoritePlaceFactory,
     MenuItemFactory,
     OpeningHoursFactory,
-    PlaceFactory,
     RatingFactory,
     UserFactory,
     VendorMemberFactory,
