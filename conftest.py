@@ -106,3 +106,12 @@ def place_a(vendor_a):
 @pytest.fixture
 def place_b(vendor_b):
     return factories.PlaceFactory(vendor=vendor_b, name="Burger Stand B", kind="stand")
+
+
+@pytest.fixture
+def clean_s3(s3):
+    """The local S3 endpoint, emptied after the test."""
+    from tests.s3 import empty_s3_buckets
+
+    yield s3
+    empty_s3_buckets(s3)

@@ -73,6 +73,10 @@ class UserAdmin(DjangoUserAdmin):
     inlines = (MembershipInline,)
     show_full_result_count = False
 
+    def get_inlines(self, request, obj):
+        # The add page stays Django's two-step one: email and password first, the rest after.
+        return self.inlines if obj is not None else ()
+
 
 @admin.register(FavoritePlace)
 class FavoritePlaceAdmin(admin.ModelAdmin):

@@ -23,7 +23,7 @@ def test_every_registered_model_has_a_row_builder():
 
 
 @pytest.fixture
-def staff_client(client, staff_user, s3):
+def staff_client(client, staff_user, clean_s3):
     client.force_login(staff_user)
     return client
 

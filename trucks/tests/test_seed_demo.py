@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 from accounts.models import FavoritePlace, User
 from analytics.models import UserInteraction
 from ratings.models import Rating
+from tests.s3 import empty_s3_buckets
 from trucks.demo_data import (
     ADMIN_EMAIL,
     CITIES,
@@ -77,6 +78,7 @@ def _seeded_once(django_db_setup, django_db_blocker, s3_server):
         _seed()
         yield
         transaction.set_rollback(True)
+    empty_s3_buckets(s3_server)
 
 
 @pytest.fixture

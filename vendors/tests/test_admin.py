@@ -53,7 +53,7 @@ def test_vendor_action_when_staff_sets_status_time_and_reviewer(staff_client, st
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("action", "status"), [("approve", "approved"), ("reject", "rejected")])
-def test_certificate_action_when_staff_sets_review(s3, staff_client, staff_user, frozen_now, action, status):
+def test_certificate_action_when_staff_sets_review(clean_s3, staff_client, staff_user, frozen_now, action, status):
     # given
     certificate = BusinessCertificateFactory()
 
@@ -70,7 +70,7 @@ def test_certificate_action_when_staff_sets_review(s3, staff_client, staff_user,
 
 
 @pytest.mark.django_db
-def test_certificate_file_when_staff_redirects_to_short_lived_signed_url(s3, staff_client, settings):
+def test_certificate_file_when_staff_redirects_to_short_lived_signed_url(clean_s3, staff_client, settings):
     # given
     certificate = BusinessCertificateFactory()
 
@@ -90,7 +90,7 @@ def test_certificate_file_when_staff_redirects_to_short_lived_signed_url(s3, sta
 
 
 @pytest.mark.django_db
-def test_certificate_change_page_when_staff_links_the_admin_view_not_the_bucket(s3, staff_client, settings):
+def test_certificate_change_page_when_staff_links_the_admin_view_not_the_bucket(clean_s3, staff_client, settings):
     # given
     certificate = BusinessCertificateFactory()
 
@@ -104,7 +104,7 @@ def test_certificate_change_page_when_staff_links_the_admin_view_not_the_bucket(
 
 
 @pytest.mark.django_db
-def test_certificate_file_when_not_staff_redirects_to_login(s3, client, consumer):
+def test_certificate_file_when_not_staff_redirects_to_login(clean_s3, client, consumer):
     # given
     certificate = BusinessCertificateFactory()
     client.force_login(consumer)
