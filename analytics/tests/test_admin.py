@@ -68,3 +68,29 @@ def test_analytics_rows_when_staff_tries_to_change_or_delete_is_forbidden(staff_
     assert (change.status_code, delete.status_code, add.status_code) == (403, 403, 403)
     assert type(row).objects.filter(pk=row.pk).exists()
     assert UserInteraction.objects.count() == (1 if name == "userinteraction" else 0)
+
+
+@pytest.mark.django_db
+def test_interaction_search_when_client_id_given_finds_exactly_that_event(staff_client):
+    # given
+    wanted, _other = UserInteractionFactory(), UserInteractionFactory()
+
+    # when
+    response = staff_client.get(reverse("admin:analytics_userinteraction_changelist"), {"q": str(wanted.client_id)})
+
+    # then
+    assert list(response.context["cl"].result_list) == [wanted]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("term", ["tacos", "12", "someone@example.com", "0f6a1d2e-5a8c-4f0e-9a64-1b2c3d4e5f60"])
+@pytest.mark.parametrize("name", ["userinteraction", "dailyplacestats", "dailylocationcell"])
+def test_analytics_search_when_any_term_answers_the_list(staff_client, name, term):
+    # given
+    UserInteractionFactory()
+
+    # when
+    response = staff_client.get(reverse(f"admin:analytics_{name}_changelist"), {"q": term})
+
+    # then
+    assert response.status_code == 200
