@@ -301,7 +301,8 @@ class _Loader:
     A large load on PostgreSQL (`bulk=True`) drops the table's secondary indexes, unique and
     foreign-key constraints first and puts them back afterwards, as pg_restore does: one sort per
     index and one join per foreign key instead of a lookup per row. Putting them back checks every
-    row, so a bad row still fails the seed. Check constraints stay on (cheap, per row).
+    row, so a bad row still fails the seed. Check constraints stay on (cheap, per row). The whole
+    table load is one transaction (no foreign-key trigger queue builds up: those constraints are off).
     """
 
     def __init__(self, progress: Callable[[int], None]):
@@ -315,7 +316,8 @@ class _Loader:
 
     def load(self, model, columns: list[str], rows: Iterable[tuple[str, ...]], *, bulk: bool = False) -> int:
         if self.use_copy and bulk:
-            with _without_secondary_indexes(model):
+            # One transaction: if the process dies mid-load, the dropped indexes come back with the rollback.
+            with transaction.atomic(), _without_secondary_indexes(model):
                 return self._load(model, columns, rows)
         return self._load(model, columns, rows)
 
