@@ -424,6 +424,8 @@ class DemoSeeder:
         self.bulk_places = self.places * 6 >= BULK_MODE_ROWS  # opening hours: about six rows a place
         self.bulk_users = self.users * 5 >= BULK_MODE_ROWS
         self.category_ids: dict[str, int] = {}
+        self.generated_places = 0  # places left for generated vendors once the demo vendors have theirs
+        self.demo_consumer_id = 0
 
     # --- orchestration ------------------------------------------------------------------------
     def expected_rows(self) -> int:
