@@ -250,3 +250,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
+
+# --- signed links -----------------------------------------------------------------------------
+# Signature Version 4 for every S3 storage: buckets created since June 2020 refuse SigV2 links,
+# which boto3 would otherwise still make for us-east-1.
+AWS_S3_SIGNATURE_VERSION = "s3v4"

@@ -105,7 +105,8 @@ def test_local_settings_when_bucket_given_use_s3_with_signed_private_links():
     assert found["private_storage"] == "storages.backends.s3.S3Storage"
     assert (found["public_signed"], found["private_signed"], found["private_expire"]) == (False, True, 120)
     assert "foodtrucks-private" in found["private_url"]
-    assert "Signature" in found["private_url"]
+    assert "X-Amz-Signature=" in found["private_url"]  # Signature Version 4
+    assert "X-Amz-Expires=120" in found["private_url"]
 
 
 def test_production_settings_when_secrets_given_pass_check_deploy():
