@@ -113,3 +113,10 @@ def axes_enabled(settings, db):
     """Brute-force protection on (it is off in test settings so Client.login() keeps working)."""
     settings.AXES_ENABLED = True
     yield settings
+
+def clean_s3(s3):
+    """The local S3 endpoint, emptied after the test."""
+    from tests.s3 import empty_s3_buckets
+
+    yield s3
+    empty_s3_buckets(s3)

@@ -46,3 +46,11 @@ def running_moto_server():
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def empty_s3_buckets(client) -> None:
+    """Delete every object of the test buckets: what one test stores never shows up in another."""
+    for bucket in {settings.AWS_STORAGE_BUCKET_NAME, settings.AWS_PRIVATE_BUCKET_NAME}:
+        keys = [obj["Key"] for obj in client.list_objects_v2(Bucket=bucket).get("Contents", [])]
+        if keys:
+            client.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": key} for key in keys]})

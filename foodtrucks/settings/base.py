@@ -353,3 +353,8 @@ ANALYTICS_EVENT_MAX_FUTURE_MINUTES = env.int("ANALYTICS_EVENT_MAX_FUTURE_MINUTES
 OPEN_SWITCH_UNSCHEDULED_HOURS = env.int("OPEN_SWITCH_UNSCHEDULED_HOURS", default=12)
 # Per-user rate of event batches (each up to 100 events).
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["events"] = env("API_THROTTLE_EVENTS", default="120/min")
+
+# --- signed links -----------------------------------------------------------------------------
+# Signature Version 4 for every S3 storage: buckets created since June 2020 refuse SigV2 links,
+# which boto3 would otherwise still make for us-east-1.
+AWS_S3_SIGNATURE_VERSION = "s3v4"

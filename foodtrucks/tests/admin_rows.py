@@ -1,0 +1,76 @@
+"""One complete row (with its own related rows) of every model registered in the admin."""
+
+import io
+from datetime import date, time, timedelta
+
+from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from PIL import Image
+from rest_framework.authtoken.models import Token, TokenProxy
+
+from accounts.models import FavoriteCategory, FavoritePlace, RecentlyViewedPlace, User
+from analytics.models import DailyLocationCell, DailyPlaceStats, RollupRun, UserInteraction
+from ratings.models import Rating
+from tests import factories
+from trucks.models import Category, Menu, MenuItem, OpeningHours, Photo, Place, ScheduleException
+from vendors.models import BusinessCertificate, Vendor, VendorMember
+
+
+def png_file(name: str = "photo.png") -> ContentFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), (200, 40, 40)).save(buffer, format="PNG")
+    return ContentFile(buffer.getvalue(), name=name)
+
+
+def _place():
+    return factories.PlaceFactory()
+
+
+BUILDERS = {
+    User: lambda i: factories.UserFactory(),
+    Group: lambda i: Group.objects.create(name=f"Support team {i}"),
+    TokenProxy: lambda i: TokenProxy.objects.get(pk=Token.objects.create(user=factories.UserFactory()).pk),
+    FavoritePlace: lambda i: factories.FavoritePlaceFactory(),
+    RecentlyViewedPlace: lambda i: RecentlyViewedPlace.objects.create(user=factories.UserFactory(), place=_place()),
+    FavoriteCategory: lambda i: FavoriteCategory.objects.create(
+        user=factories.UserFactory(), category=factories.CategoryFactory()
+    ),
+    Vendor: lambda i: factories.VendorFactory(verified_by=factories.StaffUserFactory()),
+    VendorMember: lambda i: factories.VendorMemberFactory(),
+    BusinessCertificate: lambda i: factories.BusinessCertificateFactory(
+        uploaded_by=factories.UserFactory(), reviewer=factories.StaffUserFactory()
+    ),
+    Category: lambda i: factories.CategoryFactory(),
+    Place: lambda i: _place(),
+    OpeningHours: lambda i: factories.OpeningHoursFactory(),
+    ScheduleException: lambda i: ScheduleException.objects.create(
+        place=_place(), date=date(2026, 12, 24), kind="special_hours", opens=time(10), closes=time(14)
+    ),
+    Menu: lambda i: factories.MenuFactory(),
+    MenuItem: lambda i: factories.MenuItemFactory(),
+    Photo: lambda i: Photo.objects.create(
+        place=_place() if i % 2 else None,
+        menu_item=None if i % 2 else factories.MenuItemFactory(),
+        image=png_file(),
+        uploaded_by=factories.UserFactory(),
+    ),
+    Rating: lambda i: factories.RatingFactory(),
+    UserInteraction: lambda i: factories.UserInteractionFactory(lat=30.27, lng=-97.74, dwell_ms=1200),
+    DailyPlaceStats: lambda i: factories.DailyPlaceStatsFactory(),
+    DailyLocationCell: lambda i: DailyLocationCell.objects.create(
+        place=_place(), date=date(2026, 11, 1) - timedelta(days=i), cell_lat=3027, cell_lng=-9775, events=4, users=2
+    ),
+    RollupRun: lambda i: RollupRun.objects.create(day=date(2026, 11, 1) - timedelta(days=i), status="succeeded"),
+}
+
+
+def build(model, i: int = 0):
+    return BUILDERS[model](i)
+
+
+def object_id_in_admin(obj) -> int:
+    # DRF's token admin addresses a token by its user's id.
+    return obj.user_id if isinstance(obj, TokenProxy) else obj.pk
+
+
+__all__ = ["BUILDERS", "Menu", "MenuItem", "Vendor", "VendorMember", "build", "object_id_in_admin"]

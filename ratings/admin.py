@@ -1,0 +1,70 @@
+"""Admin for ratings: moderation (hide / unhide) keeps the place's summary in step."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.db import transaction
+from django.utils.text import Truncator
+
+from ratings.models import Rating
+from ratings.services_summary import place_rating_summary_refresh, rating_hide, rating_unhide
+
+
+class ReasonActionForm(ActionForm):
+    reason = forms.CharField(required=False, max_length=255, label="Reason")
+
+
+@admin.register(Rating)
+class RatingAdmin(admin.ModelAdmin):
+    list_display = ("place", "user", "stars", "short_review", "is_hidden", "created_at")
+    list_select_related = ("place", "user")
+    list_filter = ("is_hidden", "stars")
+    search_fields = ("review", "user__email", "place__name")
+    date_hierarchy = "created_at"
+    autocomplete_fields = ("user", "place")
+    readonly_fields = ("is_hidden", "hidden_reason", "hidden_by", "hidden_at", "created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("place", "user", "stars", "review")}),
+        ("Moderation (use the list actions)", {"fields": ("is_hidden", "hidden_reason", "hidden_by", "hidden_at")}),
+        ("Record", {"fields": ("created_at", "updated_at")}),
+    )
+    action_form = ReasonActionForm
+    actions = ("hide", "unhide")
+    show_full_result_count = False
+
+    @admin.display(description="review")
+    def short_review(self, obj):
+        return Truncator(obj.review).chars(80)
+
+    # The admin wraps these in one transaction: the summary follows every write made here.
+    def save_model(self, request, obj, form, change):
+        previous_place_id = form.initial.get("place") if change else None
+        super().save_model(request, obj, form, change)
+        place_rating_summary_refresh(place_id=obj.place_id)
+        if previous_place_id and previous_place_id != obj.place_id:
+            place_rating_summary_refresh(place_id=previous_place_id)
+
+    def delete_model(self, request, obj):
+        place_id = obj.place_id
+        super().delete_model(request, obj)
+        place_rating_summary_refresh(place_id=place_id)
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        place_ids = set(queryset.values_list("place_id", flat=True))
+        super().delete_queryset(request, queryset)
+        for place_id in sorted(place_ids):
+            place_rating_summary_refresh(place_id=place_id)
+
+    @admin.action(description="Hide the selected reviews", permissions=["change"])
+    def hide(self, request, queryset):
+        reason = request.POST.get("reason", "").strip()
+        for rating in queryset:
+            rating_hide(rating=rating, by=request.user, reason=reason)
+        self.message_user(request, f"{len(queryset)} review(s) hidden.", messages.SUCCESS)
+
+    @admin.action(description="Unhide the selected reviews", permissions=["change"])
+    def unhide(self, request, queryset):
+        for rating in queryset:
+            rating_unhide(rating=rating)
+        self.message_user(request, f"{len(queryset)} review(s) shown again.", messages.SUCCESS)

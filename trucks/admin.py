@@ -1,0 +1,184 @@
+"""Admin for categories, places (with hours, exceptions and photos), menus (with items), photos."""
+
+from django.contrib import admin, messages
+from django.utils.html import format_html
+
+from ratings.services_summary import place_rating_summary_refresh
+from trucks.models import Category, Menu, MenuItem, OpeningHours, Photo, Place, ScheduleException
+
+
+def _thumbnail(image) -> str:
+    if not image:
+        return "—"
+    return format_html('<img src="{}" alt="" style="max-height:48px;max-width:96px">', image.url)
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "position")
+    list_editable = ("position",)
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+class OpeningHoursInline(admin.TabularInline):
+    model = OpeningHours
+    extra = 0
+    fields = ("weekday", "opens", "closes", "address", "lat", "lng")
+
+
+class ScheduleExceptionInline(admin.TabularInline):
+    model = ScheduleException
+    extra = 0
+    fields = ("date", "kind", "opens", "closes", "address", "lat", "lng", "note")
+
+
+class PlacePhotoInline(admin.TabularInline):
+    model = Photo
+    fk_name = "place"
+    extra = 0
+    fields = ("image", "preview", "caption", "position")
+    readonly_fields = ("preview",)
+
+    @admin.display(description="preview")
+    def preview(self, obj):
+        return _thumbnail(obj.image)
+
+
+@admin.register(Place)
+class PlaceAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "kind",
+        "vendor",
+        "city",
+        "state",
+        "is_open",
+        "is_active",
+        "rating_avg",
+        "rating_count",
+        "location_updated_at",
+    )
+    list_select_related = ("vendor",)
+    # Cheap filters only: choice and boolean columns (no DISTINCT over a million cities).
+    list_filter = ("kind", "is_open", "is_active", "location_source")
+    search_fields = ("name", "city", "vendor__business_name")
+    autocomplete_fields = ("vendor", "categories")
+    readonly_fields = ("rating_avg", "rating_count", "open_changed_at", "created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("vendor", "kind", "name", "description", "categories", "is_active")}),
+        ("Where", {"fields": ("time_zone", "address", "city", "state", "lat", "lng")}),
+        ("Live", {"fields": ("location_source", "location_updated_at", "is_open", "open_changed_at")}),
+        ("Ratings", {"fields": ("rating_avg", "rating_count")}),
+        ("Record", {"fields": ("created_at", "updated_at")}),
+    )
+    inlines = (OpeningHoursInline, ScheduleExceptionInline, PlacePhotoInline)
+    actions = ("refresh_rating_summary",)
+    show_full_result_count = False
+
+    @admin.action(description="Recompute the rating summary of the selected places", permissions=["change"])
+    def refresh_rating_summary(self, request, queryset):
+        place_ids = list(queryset.values_list("pk", flat=True))
+        for place_id in place_ids:
+            place_rating_summary_refresh(place_id=place_id)
+        self.message_user(request, f"Rating summary recomputed for {len(place_ids)} place(s).", messages.SUCCESS)
+
+
+@admin.register(OpeningHours)
+class OpeningHoursAdmin(admin.ModelAdmin):
+    list_display = ("place", "weekday", "opens", "closes", "address")
+    list_select_related = ("place",)
+    list_filter = ("weekday",)
+    search_fields = ("place__name", "address")
+    autocomplete_fields = ("place",)
+    show_full_result_count = False
+
+
+@admin.register(ScheduleException)
+class ScheduleExceptionAdmin(admin.ModelAdmin):
+    list_display = ("place", "date", "kind", "opens", "closes", "note")
+    list_select_related = ("place",)
+    list_filter = ("kind",)
+    search_fields = ("place__name", "note")
+    date_hierarchy = "date"
+    autocomplete_fields = ("place",)
+    show_full_result_count = False
+
+
+class MenuItemInline(admin.TabularInline):
+    model = MenuItem
+    extra = 0
+    fields = (
+        "position",
+        "name",
+        "description",
+        "price",
+        "is_vegan",
+        "is_vegetarian",
+        "is_gluten_free",
+        "is_available",
+        "photo",
+    )
+
+
+@admin.register(Menu)
+class MenuAdmin(admin.ModelAdmin):
+    list_display = ("name", "vendor", "menu_type", "is_active", "position", "updated_at")
+    list_select_related = ("vendor",)
+    list_filter = ("menu_type", "is_active")
+    search_fields = ("name", "vendor__business_name")
+    autocomplete_fields = ("vendor", "places")
+    inlines = (MenuItemInline,)
+    show_full_result_count = False
+
+
+class ItemPhotoInline(admin.TabularInline):
+    model = Photo
+    fk_name = "menu_item"
+    extra = 0
+    fields = ("image", "preview", "caption", "position")
+    readonly_fields = ("preview",)
+
+    @admin.display(description="preview")
+    def preview(self, obj):
+        return _thumbnail(obj.image)
+
+
+@admin.register(MenuItem)
+class MenuItemAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "menu",
+        "vendor",
+        "price",
+        "is_vegan",
+        "is_vegetarian",
+        "is_gluten_free",
+        "is_available",
+    )
+    list_select_related = ("menu__vendor",)
+    list_filter = ("is_available", "is_vegan", "is_vegetarian", "is_gluten_free")
+    search_fields = ("name", "menu__name", "menu__vendor__business_name")
+    autocomplete_fields = ("menu",)
+    inlines = (ItemPhotoInline,)
+    show_full_result_count = False
+
+    @admin.display(description="vendor", ordering="menu__vendor__business_name")
+    def vendor(self, obj):
+        return obj.menu.vendor
+
+
+@admin.register(Photo)
+class PhotoAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "preview", "place", "menu_item", "position", "created_at")
+    list_select_related = ("place", "menu_item")
+    search_fields = ("caption", "place__name", "menu_item__name")
+    autocomplete_fields = ("place", "menu_item")
+    raw_id_fields = ("uploaded_by",)
+    readonly_fields = ("preview",)
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+    @admin.display(description="preview")
+    def preview(self, obj):
+        return _thumbnail(obj.image)
