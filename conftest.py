@@ -6,7 +6,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests import factories
-from tests.s3 import running_moto_server
+from tests.s3 import empty_s3_buckets, running_moto_server
 from vendors.models import Role
 
 
@@ -114,9 +114,9 @@ def axes_enabled(settings, db):
     settings.AXES_ENABLED = True
     yield settings
 
+
+@pytest.fixture
 def clean_s3(s3):
     """The local S3 endpoint, emptied after the test."""
-    from tests.s3 import empty_s3_buckets
-
     yield s3
     empty_s3_buckets(s3)
