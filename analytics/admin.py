@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.db import connections
 from django.utils.functional import cached_property
 
-from analytics.models import DailyLocationCell, DailyPlaceStats, RollupRun, UserInteraction
+from analytics.models import DailyLocationCell, DailyPlaceStats, LateEventScan, RollupRun, UserInteraction
 
 # Below this many rows an exact count is cheap enough.
 EXACT_COUNT_LIMIT = 100_000
@@ -105,3 +105,9 @@ class RollupRunAdmin(ReadOnlyAdmin):
     list_filter = ("status",)
     date_hierarchy = "started_at"
     ordering = ("-started_at", "-id")
+
+
+@admin.register(LateEventScan)
+class LateEventScanAdmin(ReadOnlyAdmin):
+    list_display = ("scanned_until", "late_days", "created_at")
+    ordering = ("-scanned_until", "-id")

@@ -3,13 +3,15 @@
 import io
 from datetime import date, time, timedelta
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
+from django.utils import timezone
 from PIL import Image
 from rest_framework.authtoken.models import Token, TokenProxy
 
 from accounts.models import FavoriteCategory, FavoritePlace, RecentlyViewedPlace, User
-from analytics.models import DailyLocationCell, DailyPlaceStats, RollupRun, UserInteraction
+from analytics.models import DailyLocationCell, DailyPlaceStats, LateEventScan, RollupRun, UserInteraction
 from ratings.models import Rating
 from tests import factories
 from trucks.models import Category, Menu, MenuItem, OpeningHours, Photo, Place, ScheduleException
@@ -61,6 +63,33 @@ BUILDERS = {
         place=_place(), date=date(2026, 11, 1) - timedelta(days=i), cell_lat=3027, cell_lng=-9775, events=4, users=2
     ),
     RollupRun: lambda i: RollupRun.objects.create(day=date(2026, 11, 1) - timedelta(days=i), status="succeeded"),
+    LateEventScan: lambda i: LateEventScan.objects.create(scanned_until=timezone.now(), late_days=["2026-11-01"]),
+    # django-axes: the brute-force protection's records, which staff review and clear.
+    AccessAttempt: lambda i: AccessAttempt.objects.create(
+        username=f"user{i}@example.com",
+        ip_address="127.0.0.1",
+        user_agent="test",
+        path_info="/admin/login/",
+        attempt_time=timezone.now(),
+        get_data="",
+        post_data="",
+        failures_since_start=3,
+    ),
+    AccessLog: lambda i: AccessLog.objects.create(
+        username=f"user{i}@example.com",
+        ip_address="127.0.0.1",
+        user_agent="test",
+        path_info="/admin/login/",
+        attempt_time=timezone.now(),
+    ),
+    AccessFailureLog: lambda i: AccessFailureLog.objects.create(
+        username=f"user{i}@example.com",
+        ip_address="127.0.0.1",
+        user_agent="test",
+        path_info="/admin/login/",
+        attempt_time=timezone.now(),
+        locked_out=False,
+    ),
 }
 
 
