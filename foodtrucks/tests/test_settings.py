@@ -86,7 +86,7 @@ def test_local_settings_when_database_url_postgres_use_postgresql():
 def test_local_settings_when_redis_url_use_redis_cache_and_broker():
     found = _probe(REDIS_URL="redis://cache.internal:6379/2")
 
-    assert found["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert found["cache"] == "foodtrucks.cache.ResilientRedisCache"
     assert found["cache_location"] == "redis://cache.internal:6379/2"
     assert found["broker"] == "redis://cache.internal:6379/2"
     assert found["eager"] is False
