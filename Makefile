@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format migrations-check services worker beat bench-nearby bench-rollup clean
+.PHONY: run test lint format migrations-check security services worker beat bench-rollup bench-ingest bench-seed load clean
 
 $(STAMP): requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -43,6 +43,29 @@ worker: $(STAMP)
 
 beat: $(STAMP)
 	$(VENV)/bin/celery -A foodtrucks beat --loglevel=info
+
+## Static analysis (bandit) and known vulnerabilities in the pinned dependencies (pip-audit).
+security: $(STAMP)
+	bash scripts/security-checks.sh --allow-unaudited
+
+## Benchmarks (PostgreSQL; each seeds its own database): figures in docs/performance-*.md.
+bench-rollup: $(STAMP)
+	flock /tmp/bench.lock $(PY) bench/rollup.py
+
+bench-ingest: $(STAMP)
+	flock /tmp/bench.lock $(PY) bench/ingest.py
+
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/foodtrucks_bench
+bench-seed: $(STAMP) services
+	psql -h 127.0.0.1 -U postgres -tAc "select 1 from pg_database where datname = 'foodtrucks_bench'" | grep -q 1 \
+		|| createdb -h 127.0.0.1 -U postgres foodtrucks_bench
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput
+	DATABASE_URL=$(BENCH_DATABASE_URL) flock /tmp/bench.lock \
+		$(PY) manage.py seed_demo --flush --places 1000000 --events 10000000 -v2
+
+## A 60 s locust run against gunicorn on loopback (docs/performance-load.md).
+load: $(STAMP)
+	bash bench/load.sh
 
 clean:
 	rm -rf db.sqlite3 media private-media staticfiles test-artifacts
