@@ -97,7 +97,7 @@ def _insert_postgresql(*, user_id: int, rows: list[ClientEvent], received_at: da
              AS e(client_id, place_id, type, occurred_at, lat, lng, dwell_ms)
         ON CONFLICT (client_id) DO NOTHING
         RETURNING 1
-    """  # noqa: S608 - the table name comes from the model, values are parameters
+    """  # nosec B608 # noqa: S608 - the table name comes from the model, values are parameters
     params = [
         user_id,
         received_at,

@@ -305,7 +305,7 @@ def rollup_day_postgresql(*, day: date, zones: list[str], computed_at: datetime)
         SELECT (SELECT count(*) FROM agg), (SELECT count(*) FROM stats_upserted),
                (SELECT count(*) FROM stats_removed), (SELECT count(*) FROM cell_agg),
                (SELECT count(*) FROM cells_upserted), (SELECT count(*) FROM cells_removed)
-    """  # noqa: S608 - table names come from the models, values are parameters
+    """  # nosec B608 # noqa: S608 - table names come from the models, values are parameters
     with connection.cursor() as cursor:
         # The day's events and the distinct counts' sorts stay in memory.
         cursor.execute("SET LOCAL work_mem = '128MB'")
@@ -450,7 +450,7 @@ def _received_since(*, since: datetime, lo: datetime, hi: datetime, zones: list[
             JOIN {Place._meta.db_table} p ON p.id = e.place_id
             WHERE e.received_at >= %s
             GROUP BY 1
-        """  # noqa: S608 - table names come from the models
+        """  # nosec B608 # noqa: S608 - table names come from the models
         # received_at alone: the BRIN index reads just the newest blocks (with an occurred_at range
         # too, the planner may walk that B-tree range over the whole window instead).
         with connection.cursor() as cursor:

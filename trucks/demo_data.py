@@ -45,7 +45,7 @@ BULK_MODE_ROWS = 200_000
 EVENT_DAYS = 30
 
 # The demo logins (documented in docs/demo.md). Demo only: never use these on a real deployment.
-DEMO_PASSWORD = "foodtrucks-demo"  # noqa: S105 - a documented demo password, not a secret
+DEMO_PASSWORD = "foodtrucks-demo"  # nosec B105 # noqa: S105 - a documented demo password, not a secret
 ADMIN_EMAIL = "admin@foodtrucks.local"
 CONSUMER_EMAIL = "consumer@foodtrucks.local"
 TACO_OWNER_EMAIL = "owner@tacoloco.local"
@@ -359,7 +359,7 @@ class _Loader:
         table = model._meta.db_table
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence(%s, 'id'), COALESCE(MAX(id), 1)) FROM {table}",  # noqa: S608
+                f"SELECT setval(pg_get_serial_sequence(%s, 'id'), COALESCE(MAX(id), 1)) FROM {table}",  # nosec B608 # noqa: S608
                 [table],
             )
 
@@ -410,7 +410,7 @@ class DemoSeeder:
         self.places = max(places, 0)
         self.users = max(users, 0)
         self.events = max(events, 0)
-        self.rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
+        self.rng = random.Random(seed)  # nosec B311 # noqa: S311 - reproducible demo data, not secrets
         self.report = SeedReport()
         self.loader = _Loader(progress or (lambda n: None))
         self.now = timezone.now().replace(microsecond=0)
