@@ -13,7 +13,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import FavoritePlace, User
-from analytics.models import UserInteraction
+from analytics.models import DailyPlaceStats, RollupRun, UserInteraction
 from ratings.models import Rating
 from tests.s3 import empty_s3_buckets
 from trucks.demo_data import (
@@ -197,3 +197,24 @@ def test_seed_demo_bulk_create_fallback_gives_the_same_rows_as_copy(seeded):
 
     # then
     assert _snapshot() == first
+
+
+def test_seed_demo_rolls_up_its_events_so_the_charts_have_figures():
+    # given a seeded database (the roll-up of every seeded day runs at the end)
+    _seed(flush=True)
+
+    # when the daily statistics are compared with the raw events they were made from
+    rolled_days = set(RollupRun.objects.filter(status="succeeded").values_list("day", flat=True))
+    stats_views = sum(DailyPlaceStats.objects.values_list("views", flat=True))
+
+    # then every seeded day was rolled up and the charts have figures
+    assert len(rolled_days) == 31
+    assert stats_views > 0
+    assert DailyPlaceStats.objects.filter(date__in=rolled_days).count() == DailyPlaceStats.objects.count()
+
+
+def test_seed_demo_no_rollup_leaves_the_statistics_empty():
+    _seed(flush=True, no_rollup=True)
+
+    assert DailyPlaceStats.objects.count() == 0
+    assert UserInteraction.objects.count() > 0
