@@ -61,7 +61,7 @@ bench-seed: $(STAMP) services
 		|| createdb -h 127.0.0.1 -U postgres foodtrucks_bench
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput
 	DATABASE_URL=$(BENCH_DATABASE_URL) flock /tmp/bench.lock \
-		$(PY) manage.py seed_demo --flush --places 1000000 --events 10000000 -v2
+		$(PY) manage.py seed_demo --flush --places 1000000 --events 10000000 --no-rollup -v2
 
 ## A 60 s locust run against gunicorn on loopback (docs/performance-load.md).
 load: $(STAMP)
