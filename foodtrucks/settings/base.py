@@ -250,3 +250,16 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
+
+# --- API: one error shape, schema enum names (appended by the consumer API) ------------------
+# Every API error answers {"detail": "...", "errors": {"field": ["message"]}} (foodtrucks/api_errors.py).
+REST_FRAMEWORK["EXCEPTION_HANDLER"] = "foodtrucks.api_errors.exception_handler"
+# Choice sets that share a field name ("kind") get their own schema enum names.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "PlaceKindEnum": "trucks.models.PlaceKind",
+        "ExceptionKindEnum": "trucks.models.ExceptionKind",
+        "LocationSourceEnum": "trucks.models.LocationSource",
+        "MenuTypeEnum": "trucks.models.MenuType",
+    }
+)
