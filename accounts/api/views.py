@@ -6,13 +6,13 @@ from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from accounts import selectors, services
 from accounts.api import serializers as s
 from foodtrucks.api_errors import error_responses
 from foodtrucks.api_pagination import ApiPagination, paginated
+from foodtrucks.api_throttles import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
 from trucks.search import place_cards_by_ids
 
 SCOPED_THROTTLES = [AnonRateThrottle, UserRateThrottle, ScopedRateThrottle]

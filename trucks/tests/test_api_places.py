@@ -95,7 +95,11 @@ def test_search_without_a_point_has_no_distance_and_orders_by_name(db, api_clien
         ({"lat": "0", "lng": "-181"}, "lng", "Ensure this value is greater than or equal to -180."),
         ({"lat": "north", "lng": "0"}, "lat", "A valid number is required."),
         ({"lat": "0", "lng": "0", "radius_km": "51"}, "radius_km", "Ensure this value is less than or equal to 50.0."),
-        ({"lat": "0", "lng": "0", "radius_km": "0"}, "radius_km", "Ensure this value is greater than or equal to 0.01."),
+        (
+            {"lat": "0", "lng": "0", "radius_km": "0"},
+            "radius_km",
+            "Ensure this value is greater than or equal to 0.01.",
+        ),
         ({"radius_km": "3"}, "radius_km", "A radius needs a point: give lat and lng."),
         ({"ordering": "distance"}, "ordering", "Ordering by distance needs lat and lng."),
         ({"ordering": "id; drop table"}, "ordering", '"id; drop table" is not a valid choice.'),
