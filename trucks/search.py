@@ -15,6 +15,7 @@ from ratings.selectors import star_distribution
 from trucks.models import Category, Menu, MenuItem, OpeningHours, Photo, Place, ScheduleException
 from trucks.nearby import nearby_places
 from trucks.schedule import next_opening
+from vendors.models import Vendor
 
 CARD_FIELDS = (
     "id",
@@ -29,7 +30,6 @@ CARD_FIELDS = (
     "location_updated_at",
     "location_source",
     "vendor_id",
-    "vendor__business_name",
 )
 _COPIED_FIELDS = CARD_FIELDS[: CARD_FIELDS.index("vendor_id")]
 # `ordering` values of the search and what they sort by; nothing else reaches order_by().
@@ -97,10 +97,18 @@ def places_search(
 
 
 def place_cards(rows: Iterable[dict]) -> list[dict]:
-    """Card dicts for `values(*CARD_FIELDS)` rows, with their categories (one query)."""
+    """Card dicts for `values(*CARD_FIELDS)` rows, with their categories and vendors (two queries).
+
+    The vendor's name is read here for the page only: a join in the search itself would run for
+    every place inside the circle (the count needs them all), not just for the page.
+    """
     rows = list(rows)
     by_place: dict[int, list[dict]] = defaultdict(list)
+    vendor_names: dict[int, str] = {}
     if rows:
+        vendor_names = dict(
+            Vendor.objects.filter(pk__in={row["vendor_id"] for row in rows}).values_list("id", "business_name")
+        )
         links = (
             Place.categories.through.objects.filter(place_id__in=[row["id"] for row in rows])
             .order_by("category__position", "category__name")
@@ -111,7 +119,7 @@ def place_cards(rows: Iterable[dict]) -> list[dict]:
     cards = []
     for row in rows:
         card = {field: row[field] for field in _COPIED_FIELDS}
-        card["vendor"] = {"id": row["vendor_id"], "name": row["vendor__business_name"]}
+        card["vendor"] = {"id": row["vendor_id"], "name": vendor_names.get(row["vendor_id"], "")}
         card["categories"] = by_place[row["id"]]
         if "distance_km" in row:
             card["distance_km"] = round(row["distance_km"], 3)
