@@ -99,6 +99,9 @@ def places_search(
 def place_cards(rows: Iterable[dict]) -> list[dict]:
     """Card dicts for `values(*CARD_FIELDS)` rows, with their categories and vendors (two queries).
 
+    The dicts are already in their JSON shape (PlaceCardSerializer documents it), so the hot search
+    renders them as they are instead of walking a serializer field by field.
+
     The vendor's name is read here for the page only: a join in the search itself would run for
     every place inside the circle (the count needs them all), not just for the page.
     """
@@ -119,6 +122,7 @@ def place_cards(rows: Iterable[dict]) -> list[dict]:
     cards = []
     for row in rows:
         card = {field: row[field] for field in _COPIED_FIELDS}
+        card["rating_avg"] = str(row["rating_avg"])  # numeric(3,2): "4.50", as the schema's decimal string
         card["vendor"] = {"id": row["vendor_id"], "name": vendor_names.get(row["vendor_id"], "")}
         card["categories"] = by_place[row["id"]]
         if "distance_km" in row:

@@ -268,3 +268,7 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
     "foodtrucks.api_throttles.AnonRateThrottle",
     "foodtrucks.api_throttles.UserRateThrottle",
 ]
+# Rate limits key anonymous clients by address: trust X-Forwarded-For only from this many proxies
+# in front of the app (0: the socket's address; behind one load balancer: 1). Unset, DRF would
+# take any client's X-Forwarded-For as is, and anyone could dodge the limits.
+REST_FRAMEWORK["NUM_PROXIES"] = env.int("API_NUM_PROXIES", default=0)

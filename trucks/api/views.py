@@ -42,7 +42,7 @@ class PlaceListView(APIView):
         )
         paginator = WindowCountPagination()
         page = paginator.paginate_queryset(rows, request, view=self)
-        return paginator.get_paginated_response(s.PlaceCardSerializer(place_cards(page), many=True).data)
+        return paginator.get_paginated_response(place_cards(page))  # already in PlaceCardSerializer's shape
 
 
 class PlaceDetailView(APIView):
