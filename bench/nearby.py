@@ -337,7 +337,16 @@ def run_load(db_name: str, points, *, workers: int, seconds: float, threads: int
     port = _free_port()
     env = _env(db_name)
     server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "foodtrucks.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}", "-q"],
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "foodtrucks.wsgi",
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -349,6 +358,8 @@ def run_load(db_name: str, points, *, workers: int, seconds: float, threads: int
                 with socket.create_connection(("127.0.0.1", port), timeout=0.2):
                     break
             except OSError:
+                if server.poll() is not None:
+                    raise RuntimeError(f"gunicorn did not start: {server.stderr.read().decode()[-2000:]}") from None
                 time.sleep(0.1)
         points_json = json.dumps(points[:1000])
         client = subprocess.run(

@@ -27,7 +27,12 @@ class AnonRateThrottle(_FailOpen, throttling.AnonRateThrottle):
 
 
 class UserRateThrottle(_FailOpen, throttling.UserRateThrottle):
-    pass
+    """Per signed-in user only: anonymous clients are AnonRateThrottle's (one counter, not two)."""
+
+    def get_cache_key(self, request, view):
+        if not request.user or not request.user.is_authenticated:
+            return None
+        return super().get_cache_key(request, view)
 
 
 class ScopedRateThrottle(_FailOpen, throttling.ScopedRateThrottle):

@@ -15,7 +15,6 @@ from ratings.selectors import star_distribution
 from trucks.models import Category, Menu, MenuItem, OpeningHours, Photo, Place, ScheduleException
 from trucks.nearby import nearby_places
 from trucks.schedule import next_opening
-from vendors.models import Vendor
 
 CARD_FIELDS = (
     "id",
@@ -97,7 +96,7 @@ def places_search(
 
 
 def place_cards(rows: Iterable[dict]) -> list[dict]:
-    """Card dicts for `values(*CARD_FIELDS)` rows, with their categories and vendors (two queries).
+    """Card dicts for `values(*CARD_FIELDS)` rows, with their categories and vendor names (one query).
 
     The dicts are already in their JSON shape (PlaceCardSerializer documents it), so the hot search
     renders them as they are instead of walking a serializer field by field.
@@ -109,21 +108,21 @@ def place_cards(rows: Iterable[dict]) -> list[dict]:
     by_place: dict[int, list[dict]] = defaultdict(list)
     vendor_names: dict[int, str] = {}
     if rows:
-        vendor_names = dict(
-            Vendor.objects.filter(pk__in={row["vendor_id"] for row in rows}).values_list("id", "business_name")
+        # places ⟕ categories ⟗ vendor: one row per (place, category), the vendor's name on each
+        extras = (
+            Place.objects.filter(pk__in=[row["id"] for row in rows])
+            .order_by("id", "categories__position", "categories__name")
+            .values_list("id", "vendor__business_name", "categories__slug", "categories__name")
         )
-        links = (
-            Place.categories.through.objects.filter(place_id__in=[row["id"] for row in rows])
-            .order_by("category__position", "category__name")
-            .values_list("place_id", "category__slug", "category__name")
-        )
-        for place_id, slug, name in links:
-            by_place[place_id].append({"slug": slug, "name": name})
+        for place_id, vendor_name, slug, name in extras:
+            vendor_names[place_id] = vendor_name
+            if slug is not None:
+                by_place[place_id].append({"slug": slug, "name": name})
     cards = []
     for row in rows:
         card = {field: row[field] for field in _COPIED_FIELDS}
         card["rating_avg"] = str(row["rating_avg"])  # numeric(3,2): "4.50", as the schema's decimal string
-        card["vendor"] = {"id": row["vendor_id"], "name": vendor_names.get(row["vendor_id"], "")}
+        card["vendor"] = {"id": row["vendor_id"], "name": vendor_names.get(row["id"], "")}
         card["categories"] = by_place[row["id"]]
         if "distance_km" in row:
             card["distance_km"] = round(row["distance_km"], 3)
