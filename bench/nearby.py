@@ -418,7 +418,10 @@ def main() -> None:
             print(f"  seeded in {seconds:.0f} s", flush=True)
             print(f"EXPLAIN of the first page near {CITIES[0][0]} ({size:,} places):")
             print(explain(CITIES[0][1], CITIES[0][2]), flush=True)
+            load_before = os.getloadavg()[0]
             figures = measure(points)
+            # The machine is shared: the 1-minute load average says how busy it was meanwhile.
+            figures["load_average"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
             figures["seed_seconds"] = round(seconds, 1)
             a, b = figures["raw_sql_ms"], figures["request_ms"]
             figures["request_over_raw"] = {"p50": round(b["p50"] / a["p50"], 2), "p99": round(b["p99"] / a["p99"], 2)}
