@@ -4,7 +4,6 @@ A card is a plain dict built from `values()` rows plus one query for the categor
 so a list of places costs two queries whatever its length.
 """
 
-from collections import defaultdict
 from collections.abc import Iterable
 from datetime import timedelta
 
@@ -30,7 +29,6 @@ CARD_FIELDS = (
     "location_source",
     "vendor_id",
 )
-_COPIED_FIELDS = CARD_FIELDS[: CARD_FIELDS.index("vendor_id")]
 # `ordering` values of the search and what they sort by; nothing else reaches order_by().
 ORDERINGS = {
     "distance": ("distance_km", "id"),
@@ -63,7 +61,12 @@ def places_search(
     q: str | None = None,
     ordering: str | None = None,
 ) -> QuerySet:
-    """Active places matching the filters, as card rows (values()); with a point, nearest first."""
+    """Keys (`id`, and `distance_km` with a point) of the active places matching the filters, in order.
+
+    Only keys: with a point the search (and its count) can then run on the index alone
+    (`place_active_geo_idx` holds lat, lng and id), and only the page's rows are read in full
+    (place_cards_for_page).
+    """
     queryset = Place.objects.filter(is_active=True)
     if kind:
         queryset = queryset.filter(kind=kind)
@@ -83,60 +86,51 @@ def places_search(
         in_categories = Place.categories.through.objects.filter(place_id=OuterRef("pk"), category__name__icontains=text)
         queryset = queryset.filter(Q(name__icontains=text) | Q(description__icontains=text) | Exists(in_categories))
 
-    fields = CARD_FIELDS
     if lat is not None and lng is not None:
-        queryset = nearby_places(lat=lat, lng=lng, radius_km=radius_km, queryset=queryset)
-        fields = (*CARD_FIELDS, "distance_km")
-    queryset = queryset.values(*fields)
-    if ordering:
-        return queryset.order_by(*ORDERINGS[ordering])
-    if lat is not None and lng is not None:
-        return queryset  # nearest first, ties by id
-    return queryset.order_by(*ORDERINGS["name"])
+        keys = nearby_places(lat=lat, lng=lng, radius_km=radius_km, queryset=queryset).values("id", "distance_km")
+        # nearest first, ties by id, unless asked otherwise
+        return keys.order_by(*ORDERINGS[ordering]) if ordering else keys
+    return queryset.values("id").order_by(*ORDERINGS[ordering or "name"])
 
 
-def place_cards(rows: Iterable[dict]) -> list[dict]:
-    """Card dicts for `values(*CARD_FIELDS)` rows, with their categories and vendor names (one query).
+def place_cards_by_ids(
+    place_ids: list[int], *, distances: dict[int, float] | None = None, active_only: bool = True
+) -> list[dict]:
+    """Cards for `place_ids`, in that order, in one query (missing or inactive places are left out).
 
     The dicts are already in their JSON shape (PlaceCardSerializer documents it), so the hot search
-    renders them as they are instead of walking a serializer field by field.
-
-    The vendor's name is read here for the page only: a join in the search itself would run for
-    every place inside the circle (the count needs them all), not just for the page.
+    renders them as they are instead of walking a serializer field by field. Categories and the
+    vendor's name come in the same query (one row per place and category).
     """
-    rows = list(rows)
-    by_place: dict[int, list[dict]] = defaultdict(list)
-    vendor_names: dict[int, str] = {}
-    if rows:
-        # places ⟕ categories ⟗ vendor: one row per (place, category), the vendor's name on each
-        extras = (
-            Place.objects.filter(pk__in=[row["id"] for row in rows])
-            .order_by("id", "categories__position", "categories__name")
-            .values_list("id", "vendor__business_name", "categories__slug", "categories__name")
-        )
-        for place_id, vendor_name, slug, name in extras:
-            vendor_names[place_id] = vendor_name
-            if slug is not None:
-                by_place[place_id].append({"slug": slug, "name": name})
-    cards = []
-    for row in rows:
-        card = {field: row[field] for field in _COPIED_FIELDS}
-        card["rating_avg"] = str(row["rating_avg"])  # numeric(3,2): "4.50", as the schema's decimal string
-        card["vendor"] = {"id": row["vendor_id"], "name": vendor_names.get(row["id"], "")}
-        card["categories"] = by_place[row["id"]]
-        if "distance_km" in row:
-            card["distance_km"] = round(row["distance_km"], 3)
-        cards.append(card)
-    return cards
-
-
-def place_cards_by_ids(place_ids: list[int], *, active_only: bool = True) -> list[dict]:
-    """Cards for `place_ids`, in that order (missing or inactive places are left out)."""
+    if not place_ids:
+        return []
     queryset = Place.objects.filter(pk__in=place_ids)
     if active_only:
         queryset = queryset.filter(is_active=True)
-    rows = {row["id"]: row for row in queryset.values(*CARD_FIELDS)}
-    return place_cards(rows[place_id] for place_id in place_ids if place_id in rows)
+    rows = queryset.order_by("id", "categories__position", "categories__name").values_list(
+        *CARD_FIELDS, "vendor__business_name", "categories__slug", "categories__name"
+    )
+    width = len(CARD_FIELDS)
+    cards: dict[int, dict] = {}
+    for row in rows:
+        card = cards.get(row[0])
+        if card is None:
+            card = dict(zip(CARD_FIELDS, row[:width], strict=True))
+            card["rating_avg"] = str(card["rating_avg"])  # numeric(3,2): "4.50", the schema's decimal string
+            card["vendor"] = {"id": card.pop("vendor_id"), "name": row[width]}
+            card["categories"] = []
+            if distances is not None:
+                card["distance_km"] = round(distances[row[0]], 3)
+            cards[row[0]] = card
+        if row[width + 1] is not None:
+            card["categories"].append({"slug": row[width + 1], "name": row[width + 2]})
+    return [cards[place_id] for place_id in place_ids if place_id in cards]
+
+
+def place_cards_for_page(keys: list[dict]) -> list[dict]:
+    """Cards for a page of search keys (`id`, and `distance_km` with a point)."""
+    distances = {key["id"]: key["distance_km"] for key in keys} if keys and "distance_km" in keys[0] else None
+    return place_cards_by_ids([key["id"] for key in keys], distances=distances)
 
 
 def categories_all() -> QuerySet[Category]:

@@ -13,7 +13,7 @@ from foodtrucks.api_pagination import ApiPagination, WindowCountPagination, pagi
 from foodtrucks.api_params import query_params_valid
 from trucks.api import serializers as s
 from trucks.models import LocationSource
-from trucks.search import categories_all, place_cards, place_cards_by_ids, place_detail, places_search
+from trucks.search import categories_all, place_cards_by_ids, place_cards_for_page, place_detail, places_search
 from trucks.selectors import get_place_for_member_or_404
 from trucks.services import place_check_in
 from trucks.top_places import top_place_ids
@@ -42,7 +42,7 @@ class PlaceListView(APIView):
         )
         paginator = WindowCountPagination()
         page = paginator.paginate_queryset(rows, request, view=self)
-        return paginator.get_paginated_response(place_cards(page))  # already in PlaceCardSerializer's shape
+        return paginator.get_paginated_response(place_cards_for_page(page))  # in PlaceCardSerializer's shape
 
 
 class PlaceDetailView(APIView):

@@ -208,7 +208,7 @@ def test_search_query_count_is_constant(db, api_client, django_assert_num_querie
     for place in factories.PlaceFactory.create_batch(size):
         place.categories.add(*cats)
 
-    # one query for the page and its count, one for the page's categories and vendor names
+    # one query for the page's keys and the count, one for the page's cards (categories, vendor names)
     with django_assert_num_queries(2):
         response = api_client.get(URL, {"lat": AUSTIN[0], "lng": AUSTIN[1], "page_size": 100})
     with django_assert_num_queries(2):

@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from foodtrucks.api_errors import error_responses
-from trucks.search import CARD_FIELDS, place_cards
+from trucks.search import place_cards_by_ids
 from vendors.api.serializers import VendorPublicSerializer
 from vendors.selectors import vendor_public_detail
 
@@ -21,7 +21,7 @@ class VendorPublicView(APIView):
     )
     def get(self, request, vendor_id: int):
         vendor = vendor_public_detail(vendor_id)
-        rows = vendor.places.filter(is_active=True).order_by("name", "id").values(*CARD_FIELDS)
-        vendor.places_cards = place_cards(rows)
+        place_ids = list(vendor.places.filter(is_active=True).order_by("name", "id").values_list("id", flat=True))
+        vendor.places_cards = place_cards_by_ids(place_ids)
         data = VendorPublicSerializer(vendor).data
         return Response(data)
