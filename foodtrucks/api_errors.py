@@ -27,11 +27,17 @@ def _flatten(detail) -> list[str]:
 def _field_errors(detail) -> dict:
     """DRF's error detail as {field: [messages]} (nested serializers keep their nesting)."""
     if isinstance(detail, dict):
-        return {
-            key: (_field_errors(value) if isinstance(value, dict) else _messages(value))
-            for key, value in detail.items()
-        }
+        return {key: _value_errors(value) for key, value in detail.items()}
     return {NON_FIELD: _messages(detail)}
+
+
+def _value_errors(value):
+    if isinstance(value, dict):
+        if value and all(isinstance(key, int) for key in value):
+            # A list field's errors by item index: "Item 2: Enter a valid slug."
+            return [f"Item {index + 1}: {msg}" for index, errors in value.items() for msg in _flatten(errors)]
+        return _field_errors(value)
+    return _messages(value)
 
 
 def _messages(detail) -> list:

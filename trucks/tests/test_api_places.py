@@ -228,3 +228,12 @@ def test_search_uses_the_lat_lng_index_bounding_box(db):
 
 def test_reverse_names():
     assert reverse("api-places") == URL
+
+
+def test_search_repeated_category_with_a_bad_item_names_the_item(db, api_client):
+    response = api_client.get(URL, {"category": ["tacos", "no slug!"]})
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "category": ['Item 2: Enter a valid "slug" consisting of letters, numbers, underscores or hyphens.']
+    }
