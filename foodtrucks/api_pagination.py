@@ -33,7 +33,10 @@ class WindowCountPagination(ApiPagination):
         if number < 1:
             raise NotFound("Invalid page: pages are numbered from 1.")
         offset = (number - 1) * size
-        rows = list(queryset.annotate(total_count=Window(expression=Count("*")))[offset : offset + size])
+        if hasattr(queryset, "page_rows"):  # a search that pages itself (trucks.nearby.NearbyKeys)
+            rows = queryset.page_rows(offset=offset, limit=size)
+        else:
+            rows = list(queryset.annotate(total_count=Window(expression=Count("*")))[offset : offset + size])
         if rows:
             self.total = rows[0]["total_count"]
         elif number == 1:

@@ -7,12 +7,13 @@ so a list of places costs two queries whatever its length.
 from collections.abc import Iterable
 from datetime import timedelta
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from ratings.selectors import star_distribution
 from trucks.models import Category, Menu, MenuItem, OpeningHours, Photo, Place, ScheduleException
-from trucks.nearby import nearby_places
+from trucks.nearby import NearbyKeys, nearby_places
 from trucks.schedule import next_opening
 
 CARD_FIELDS = (
@@ -60,7 +61,7 @@ def places_search(
     city: str | None = None,
     q: str | None = None,
     ordering: str | None = None,
-) -> QuerySet:
+) -> QuerySet | NearbyKeys:
     """Keys (`id`, and `distance_km` with a point) of the active places matching the filters, in order.
 
     Only keys: with a point the search (and its count) can then run on the index alone
@@ -87,10 +88,29 @@ def places_search(
         queryset = queryset.filter(Q(name__icontains=text) | Q(description__icontains=text) | Exists(in_categories))
 
     if lat is not None and lng is not None:
+        plain = not (kind or categories or open_now is not None or vegan or vegetarian or gluten_free or city or q)
+        if plain and ordering in (None, "distance") and _prepared_sql():
+            return NearbyKeys(lat=lat, lng=lng, radius_km=radius_km)
         keys = nearby_places(lat=lat, lng=lng, radius_km=radius_km, queryset=queryset).values("id", "distance_km")
         # nearest first, ties by id, unless asked otherwise
         return keys.order_by(*ORDERINGS[ordering]) if ordering else keys
     return queryset.values("id").order_by(*ORDERINGS[ordering or "name"])
+
+
+def _prepared_sql() -> bool:
+    """The hot paths' hand-written statements are PostgreSQL's; elsewhere the ORM answers."""
+    return connection.vendor == "postgresql"
+
+
+# The same rows as the ORM query of place_cards_by_ids (tests hold them equal), for PostgreSQL.
+_CARDS_SQL = (
+    "SELECT p.id, p.kind, p.name, p.lat, p.lng, p.is_open, p.rating_avg, p.rating_count, p.city,"
+    " p.location_updated_at, p.location_source, p.vendor_id, v.business_name, c.slug, c.name"
+    " FROM trucks_place p JOIN vendors_vendor v ON v.id = p.vendor_id"
+    " LEFT JOIN trucks_place_categories pc ON pc.place_id = p.id"
+    " LEFT JOIN trucks_category c ON c.id = pc.category_id"
+    " WHERE p.id = ANY(%s) {active} ORDER BY p.id, c.position ASC NULLS LAST, c.name ASC NULLS LAST"
+)
 
 
 def place_cards_by_ids(
@@ -104,12 +124,18 @@ def place_cards_by_ids(
     """
     if not place_ids:
         return []
-    queryset = Place.objects.filter(pk__in=place_ids)
-    if active_only:
-        queryset = queryset.filter(is_active=True)
-    rows = queryset.order_by("id", "categories__position", "categories__name").values_list(
-        *CARD_FIELDS, "vendor__business_name", "categories__slug", "categories__name"
-    )
+    if _prepared_sql():
+        # The hot path of every list: one statement built once (see _CARDS_SQL), not an ORM query.
+        with connection.cursor() as cursor:
+            cursor.execute(_CARDS_SQL.replace("{active}", "AND p.is_active" if active_only else ""), [list(place_ids)])
+            rows = cursor.fetchall()
+    else:
+        queryset = Place.objects.filter(pk__in=place_ids)
+        if active_only:
+            queryset = queryset.filter(is_active=True)
+        rows = queryset.order_by("id", "categories__position", "categories__name").values_list(
+            *CARD_FIELDS, "vendor__business_name", "categories__slug", "categories__name"
+        )
     width = len(CARD_FIELDS)
     cards: dict[int, dict] = {}
     for row in rows:

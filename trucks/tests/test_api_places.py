@@ -220,10 +220,13 @@ def test_search_query_count_is_constant(db, api_client, django_assert_num_querie
 def test_search_uses_the_lat_lng_index_bounding_box(db):
     from trucks.search import places_search
 
-    sql = str(places_search(lat=30.0, lng=-97.0, radius_km=5).query)
+    orm_sql = str(places_search(lat=30.0, lng=-97.0, radius_km=5, kind="truck").query)
+    plain_sql, params = places_search(lat=30.0, lng=-97.0, radius_km=5).page_sql(offset=0, limit=20)
 
-    assert '"trucks_place"."lat" >= ' in sql and '"trucks_place"."lat" <= ' in sql
-    assert "ASIN" in sql.upper()
+    assert '"trucks_place"."lat" >= ' in orm_sql and '"trucks_place"."lat" <= ' in orm_sql
+    assert "ASIN" in orm_sql.upper()
+    assert "lat >= %(lat_min)s AND lat <= %(lat_max)s" in plain_sql and "ASIN" in plain_sql
+    assert params["lat_min"] < 30.0 < params["lat_max"] and params["lng_min"] < -97.0 < params["lng_max"]
 
 
 def test_reverse_names():
@@ -237,3 +240,26 @@ def test_search_repeated_category_with_a_bad_item_names_the_item(db, api_client)
     assert response.json()["errors"] == {
         "category": ['Item 2: Enter a valid "slug" consisting of letters, numbers, underscores or hyphens.']
     }
+
+
+def test_plain_nearby_fast_path_answers_what_the_orm_search_answers(db, monkeypatch):
+    from trucks.nearby import NearbyKeys
+    from trucks.search import place_cards_by_ids, places_search
+
+    seed_places(random.Random(3))
+    cats = [factories.CategoryFactory(name="B", slug="b", position=2), factories.CategoryFactory(position=1)]
+    for place in Place.objects.all()[:40]:
+        place.categories.add(*cats)
+    for lat, lng, radius in QUERY_POINTS:
+        fast = places_search(lat=lat, lng=lng, radius_km=radius)
+        assert isinstance(fast, NearbyKeys)
+        fast_rows = fast.page_rows(offset=0, limit=500)
+        with monkeypatch.context() as patched:
+            patched.setattr("trucks.search._prepared_sql", lambda: False)  # the ORM paths
+            orm_rows = list(places_search(lat=lat, lng=lng, radius_km=radius))
+            ids = [row["id"] for row in orm_rows]
+            orm_cards = place_cards_by_ids(ids)
+
+        assert [(r["id"], r["distance_km"]) for r in fast_rows] == [(r["id"], r["distance_km"]) for r in orm_rows]
+        assert {r["total_count"] for r in fast_rows} <= {len(orm_rows)}
+        assert place_cards_by_ids(ids) == orm_cards
