@@ -222,9 +222,10 @@ def page_sql(lat: float, lng: float, radius_km: float = 5.0, page_size: int = 20
 
     from trucks.search import places_search
 
-    queryset = places_search(lat=lat, lng=lng, radius_km=radius_km).annotate(total_count=Window(expression=Count("*")))[
-        :page_size
-    ]
+    search = places_search(lat=lat, lng=lng, radius_km=radius_km)
+    if hasattr(search, "page_sql"):  # the plain search's statement (trucks.nearby.NearbyKeys)
+        return search.page_sql(offset=0, limit=page_size)
+    queryset = search.annotate(total_count=Window(expression=Count("*")))[:page_size]
     return queryset.query.get_compiler(using="default").as_sql()
 
 

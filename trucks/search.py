@@ -5,6 +5,7 @@ so a list of places costs two queries whatever its length.
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import connection
@@ -61,7 +62,7 @@ def places_search(
     city: str | None = None,
     q: str | None = None,
     ordering: str | None = None,
-) -> QuerySet | NearbyKeys:
+) -> "QuerySet | PlainNearbySearch":
     """Keys (`id`, and `distance_km` with a point) of the active places matching the filters, in order.
 
     Only keys: with a point the search (and its count) can then run on the index alone
@@ -90,7 +91,7 @@ def places_search(
     if lat is not None and lng is not None:
         plain = not (kind or categories or open_now is not None or vegan or vegetarian or gluten_free or city or q)
         if plain and ordering in (None, "distance") and _prepared_sql():
-            return NearbyKeys(lat=lat, lng=lng, radius_km=radius_km)
+            return PlainNearbySearch(NearbyKeys(lat=lat, lng=lng, radius_km=radius_km))
         keys = nearby_places(lat=lat, lng=lng, radius_km=radius_km, queryset=queryset).values("id", "distance_km")
         # nearest first, ties by id, unless asked otherwise
         return keys.order_by(*ORDERINGS[ordering]) if ordering else keys
@@ -136,6 +137,12 @@ def place_cards_by_ids(
         rows = queryset.order_by("id", "categories__position", "categories__name").values_list(
             *CARD_FIELDS, "vendor__business_name", "categories__slug", "categories__name"
         )
+    cards = _cards_from_rows(rows, distances=distances)
+    return [cards[place_id] for place_id in place_ids if place_id in cards]
+
+
+def _cards_from_rows(rows, *, distances: dict[int, float] | None = None) -> dict[int, dict]:
+    """Cards by id (in the rows' order) from rows of (*CARD_FIELDS, vendor name, category slug, name)."""
     width = len(CARD_FIELDS)
     cards: dict[int, dict] = {}
     for row in rows:
@@ -150,11 +157,50 @@ def place_cards_by_ids(
             cards[row[0]] = card
         if row[width + 1] is not None:
             card["categories"].append({"slug": row[width + 1], "name": row[width + 2]})
-    return [cards[place_id] for place_id in place_ids if place_id in cards]
+    return cards
+
+
+@dataclass(frozen=True)
+class PlainNearbySearch:
+    """The plain nearby search (a point and a radius only) on PostgreSQL: one statement answers the
+    page's whole cards and the total, the keys found on the index alone (trucks.nearby.NearbyKeys)."""
+
+    keys: NearbyKeys
+
+    def page_sql(self, *, offset: int, limit: int) -> tuple[str, dict]:
+        keys_sql, params = self.keys.page_sql(offset=offset, limit=limit)
+        return _NEARBY_CARDS_SQL.replace("{keys}", keys_sql), params
+
+    def page_rows(self, *, offset: int, limit: int) -> list[dict]:
+        """One page of cards, each with the search's total as `total_count`."""
+        sql, params = self.page_sql(offset=offset, limit=limit)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        width = len(CARD_FIELDS) + 3
+        distances = {row[0]: row[width] for row in rows}
+        totals = {row[0]: row[width + 1] for row in rows}
+        cards = _cards_from_rows(rows, distances=distances)
+        return [{**card, "total_count": totals[place_id]} for place_id, card in cards.items()]
+
+
+# The page's keys (an index-only scan), then only those rows joined with their vendor and categories.
+_NEARBY_CARDS_SQL = (
+    "SELECT p.id, p.kind, p.name, p.lat, p.lng, p.is_open, p.rating_avg, p.rating_count, p.city,"
+    " p.location_updated_at, p.location_source, p.vendor_id, v.business_name, c.slug, c.name,"
+    " k.distance_km, k.total_count"
+    " FROM ({keys}) AS k JOIN trucks_place p ON p.id = k.id JOIN vendors_vendor v ON v.id = p.vendor_id"
+    " LEFT JOIN trucks_place_categories pc ON pc.place_id = p.id"
+    " LEFT JOIN trucks_category c ON c.id = pc.category_id"
+    " ORDER BY k.distance_km, k.id, c.position ASC NULLS LAST, c.name ASC NULLS LAST"
+)
 
 
 def place_cards_for_page(keys: list[dict]) -> list[dict]:
-    """Cards for a page of search keys (`id`, and `distance_km` with a point)."""
+    """Cards for a page of search keys (`id`, and `distance_km` with a point); a page of the plain
+    nearby search already holds its cards."""
+    if keys and "kind" in keys[0]:
+        return keys
     distances = {key["id"]: key["distance_km"] for key in keys} if keys and "distance_km" in keys[0] else None
     return place_cards_by_ids([key["id"] for key in keys], distances=distances)
 

@@ -208,20 +208,25 @@ def test_search_query_count_is_constant(db, api_client, django_assert_num_querie
     for place in factories.PlaceFactory.create_batch(size):
         place.categories.add(*cats)
 
-    # one query for the page's keys and the count, one for the page's cards (categories, vendor names)
-    with django_assert_num_queries(2):
+    # the plain nearby search: one statement for the page's cards and the count
+    with django_assert_num_queries(1):
         response = api_client.get(URL, {"lat": AUSTIN[0], "lng": AUSTIN[1], "page_size": 100})
+    # with filters: one query for the page's keys and the count, one for the page's cards
+    with django_assert_num_queries(2):
+        filtered = api_client.get(URL, {"lat": AUSTIN[0], "lng": AUSTIN[1], "kind": "truck", "page_size": 100})
     with django_assert_num_queries(2):
         api_client.get(URL, {"q": "place", "vegan": "false", "category": cats[0].slug})
 
-    assert response.json()["count"] == size
+    assert response.json()["count"] == filtered.json()["count"] == size
+    assert response.json()["results"] == filtered.json()["results"]
+    assert len(response.json()["results"][0]["categories"]) == 2
 
 
 def test_search_uses_the_lat_lng_index_bounding_box(db):
     from trucks.search import places_search
 
     orm_sql = str(places_search(lat=30.0, lng=-97.0, radius_km=5, kind="truck").query)
-    plain_sql, params = places_search(lat=30.0, lng=-97.0, radius_km=5).page_sql(offset=0, limit=20)
+    plain_sql, params = places_search(lat=30.0, lng=-97.0, radius_km=5).keys.page_sql(offset=0, limit=20)
 
     assert '"trucks_place"."lat" >= ' in orm_sql and '"trucks_place"."lat" <= ' in orm_sql
     assert "ASIN" in orm_sql.upper()
@@ -243,8 +248,7 @@ def test_search_repeated_category_with_a_bad_item_names_the_item(db, api_client)
 
 
 def test_plain_nearby_fast_path_answers_what_the_orm_search_answers(db, monkeypatch):
-    from trucks.nearby import NearbyKeys
-    from trucks.search import place_cards_by_ids, places_search
+    from trucks.search import PlainNearbySearch, place_cards_by_ids, places_search
 
     seed_places(random.Random(3))
     cats = [factories.CategoryFactory(name="B", slug="b", position=2), factories.CategoryFactory(position=1)]
@@ -252,14 +256,17 @@ def test_plain_nearby_fast_path_answers_what_the_orm_search_answers(db, monkeypa
         place.categories.add(*cats)
     for lat, lng, radius in QUERY_POINTS:
         fast = places_search(lat=lat, lng=lng, radius_km=radius)
-        assert isinstance(fast, NearbyKeys)
-        fast_rows = fast.page_rows(offset=0, limit=500)
+        assert isinstance(fast, PlainNearbySearch)
+        fast_keys = fast.keys.page_rows(offset=0, limit=500)
+        fast_cards = fast.page_rows(offset=0, limit=500)
         with monkeypatch.context() as patched:
             patched.setattr("trucks.search._prepared_sql", lambda: False)  # the ORM paths
             orm_rows = list(places_search(lat=lat, lng=lng, radius_km=radius))
             ids = [row["id"] for row in orm_rows]
             orm_cards = place_cards_by_ids(ids)
 
-        assert [(r["id"], r["distance_km"]) for r in fast_rows] == [(r["id"], r["distance_km"]) for r in orm_rows]
-        assert {r["total_count"] for r in fast_rows} <= {len(orm_rows)}
+        assert [(r["id"], r["distance_km"]) for r in fast_keys] == [(r["id"], r["distance_km"]) for r in orm_rows]
+        assert {r["total_count"] for r in fast_keys} | {r.pop("total_count") for r in fast_cards} <= {len(orm_rows)}
         assert place_cards_by_ids(ids) == orm_cards
+        orm_with_distance = place_cards_by_ids(ids, distances={r["id"]: r["distance_km"] for r in orm_rows})
+        assert fast_cards == orm_with_distance
