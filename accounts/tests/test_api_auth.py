@@ -229,3 +229,20 @@ def test_me_shows_only_my_profile(consumer, owner_a):
     response = token_client(owner_a).get(ME)
 
     assert response.json()["email"] == "owner-a@example.com"
+
+
+def test_every_endpoint_is_rate_limited_per_user_and_per_anonymous_client(consumer_client, api_client, monkeypatch):
+    from rest_framework.throttling import SimpleRateThrottle
+
+    rates = {**SimpleRateThrottle.THROTTLE_RATES, "user": "2/min", "anon": "2/min"}
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", rates)
+
+    signed_in = [consumer_client.get(ME).status_code for _ in range(3)]
+    anonymous = [api_client.get("/api/v1/categories/").status_code for _ in range(3)]
+    throttled = api_client.get("/api/v1/categories/")
+
+    assert signed_in == [200, 200, 429]
+    assert anonymous == [200, 200, 429]
+    assert 1 <= int(throttled["Retry-After"]) <= 60
+    # another signed-in user has their own allowance
+    assert token_client(factories.UserFactory()).get(ME).status_code == 200
