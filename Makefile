@@ -69,3 +69,7 @@ load: $(STAMP)
 
 clean:
 	rm -rf db.sqlite3 media private-media staticfiles test-artifacts
+
+## Benchmark of the nearby search on PostgreSQL (its own database; holds the bench lock). docs/performance-nearby.md
+bench-nearby: $(STAMP)
+	flock /tmp/bench.lock $(PY) bench/nearby.py --places 1000000

@@ -23,3 +23,13 @@ def star_distribution(*, place_ids: list[int]) -> dict[str, int]:
     for row in rows:
         counts[f"{row['stars']:.1f}"] = row["n"]
     return counts
+
+
+def get_own_rating_or_404(*, user, rating_id: int) -> Rating:
+    """The user's own rating; anyone else's (or none) is a 404."""
+    from django.http import Http404
+
+    rating = Rating.objects.select_related("user").filter(pk=rating_id, user=user).first()
+    if rating is None:
+        raise Http404("No such rating.")
+    return rating

@@ -358,3 +358,25 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["events"] = env("API_THROTTLE_EVENTS", 
 # Signature Version 4 for every S3 storage: buckets created since June 2020 refuse SigV2 links,
 # which boto3 would otherwise still make for us-east-1.
 AWS_S3_SIGNATURE_VERSION = "s3v4"
+
+# --- API: one error shape, schema enum names (appended by the consumer API) ------------------
+# Every API error answers {"detail": "...", "errors": {"field": ["message"]}} (foodtrucks/api_errors.py).
+REST_FRAMEWORK["EXCEPTION_HANDLER"] = "foodtrucks.api_errors.exception_handler"
+# Choice sets that share a field name ("kind") get their own schema enum names.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "PlaceKindEnum": "trucks.models.PlaceKind",
+        "ExceptionKindEnum": "trucks.models.ExceptionKind",
+        "LocationSourceEnum": "trucks.models.LocationSource",
+        "MenuTypeEnum": "trucks.models.MenuType",
+    }
+)
+# Rate limits that let requests through (with a warning) while the cache is unreachable.
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
+    "foodtrucks.api_throttles.AnonRateThrottle",
+    "foodtrucks.api_throttles.UserRateThrottle",
+]
+# Rate limits key anonymous clients by address: trust X-Forwarded-For only from this many proxies
+# in front of the app (0: the socket's address; behind one load balancer: 1). Unset, DRF would
+# take any client's X-Forwarded-For as is, and anyone could dodge the limits.
+REST_FRAMEWORK["NUM_PROXIES"] = env.int("API_NUM_PROXIES", default=0)

@@ -1,0 +1,39 @@
+"""Shapes of the rating endpoints."""
+
+from rest_framework import serializers
+
+from ratings.models import REVIEW_MAX_LENGTH, Rating
+
+STARS_HELP = '1.0 to 5.0 in half steps, as a string, e.g. "4.5".'
+
+
+class RatingInputSerializer(serializers.Serializer):
+    stars = serializers.DecimalField(max_digits=2, decimal_places=1, min_value=1, max_value=5, help_text=STARS_HELP)
+    review = serializers.CharField(
+        required=False, allow_blank=True, max_length=REVIEW_MAX_LENGTH, help_text="Optional review text."
+    )
+
+
+class RatingUpdateInputSerializer(serializers.Serializer):
+    stars = serializers.DecimalField(
+        required=False, max_digits=2, decimal_places=1, min_value=1, max_value=5, help_text=STARS_HELP
+    )
+    review = serializers.CharField(required=False, allow_blank=True, max_length=REVIEW_MAX_LENGTH)
+
+
+class RatingSerializer(serializers.ModelSerializer):
+    author = serializers.SerializerMethodField(help_text="The author's first name and last initial.")
+    is_mine = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Rating
+        fields = ["id", "place", "stars", "review", "author", "is_mine", "created_at", "updated_at"]
+
+    def get_author(self, rating) -> str:
+        user = rating.user
+        initial = f" {user.last_name[:1]}." if user.last_name else ""
+        return f"{user.first_name}{initial}".strip() or "Anonymous"
+
+    def get_is_mine(self, rating) -> bool:
+        request = self.context.get("request")
+        return bool(request and request.user.is_authenticated and rating.user_id == request.user.pk)

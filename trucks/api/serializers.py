@@ -1,0 +1,295 @@
+"""Shapes of the place endpoints: query filters in, place cards and details out."""
+
+from django.conf import settings
+from rest_framework import serializers
+
+from trucks.models import (
+    Category,
+    ExceptionKind,
+    LocationSource,
+    Menu,
+    MenuItem,
+    MenuType,
+    OpeningHours,
+    Photo,
+    Place,
+    PlaceKind,
+    ScheduleException,
+)
+from trucks.nearby import DEFAULT_RADIUS_KM, MAX_RADIUS_KM
+from trucks.search import ORDERINGS
+
+
+class PlaceSearchFilterSerializer(serializers.Serializer):
+    lat = serializers.FloatField(
+        required=False, min_value=-90, max_value=90, help_text="Latitude of the point to search around (with lng)."
+    )
+    lng = serializers.FloatField(
+        required=False, min_value=-180, max_value=180, help_text="Longitude of the point to search around (with lat)."
+    )
+    radius_km = serializers.FloatField(
+        required=False,
+        min_value=0.01,
+        max_value=MAX_RADIUS_KM,
+        help_text=f"Search radius in km around lat/lng (default {DEFAULT_RADIUS_KM:g}, at most {MAX_RADIUS_KM:g}).",
+    )
+    kind = serializers.ChoiceField(choices=PlaceKind.choices, required=False, help_text="Trucks or stands only.")
+    category = serializers.ListField(
+        child=serializers.SlugField(max_length=80),
+        required=False,
+        help_text="Category slug; repeat the parameter for several (a place in any of them matches).",
+    )
+    open_now = serializers.BooleanField(
+        required=False, allow_null=True, default=None, help_text="true: only places open now; false: only closed ones."
+    )
+    vegan = serializers.BooleanField(required=False, default=False, help_text="Has an available vegan item.")
+    vegetarian = serializers.BooleanField(
+        required=False, default=False, help_text="Has an available vegetarian item (vegan items count)."
+    )
+    gluten_free = serializers.BooleanField(
+        required=False, default=False, help_text="Has an available gluten-free item."
+    )
+    city = serializers.CharField(required=False, max_length=100, help_text="City name (any case).")
+    q = serializers.CharField(
+        required=False, max_length=100, help_text="Text in the name, the description or a category name (any case)."
+    )
+    ordering = serializers.ChoiceField(
+        choices=list(ORDERINGS),
+        required=False,
+        help_text="distance (needs lat/lng; the default then), -rating (best first) "
+        "or name (the default without a point).",
+    )
+    page = serializers.IntegerField(required=False, min_value=1, help_text="Page number, from 1.")
+    page_size = serializers.IntegerField(
+        required=False, min_value=1, help_text=f"Results per page (at most {settings.API_MAX_PAGE_SIZE})."
+    )
+
+    def validate(self, attrs):
+        has_lat, has_lng = "lat" in attrs, "lng" in attrs
+        if has_lat != has_lng:
+            missing = "lng" if has_lat else "lat"
+            raise serializers.ValidationError({missing: "Give lat and lng together."})
+        if not has_lat:
+            if "radius_km" in attrs:
+                raise serializers.ValidationError({"radius_km": "A radius needs a point: give lat and lng."})
+            if attrs.get("ordering") == "distance":
+                raise serializers.ValidationError({"ordering": "Ordering by distance needs lat and lng."})
+        else:
+            attrs.setdefault("radius_km", DEFAULT_RADIUS_KM)
+        return attrs
+
+
+class TopPlacesFilterSerializer(serializers.Serializer):
+    city = serializers.CharField(max_length=100, help_text="City name (any case).")
+    page = serializers.IntegerField(required=False, min_value=1, help_text="Page number, from 1.")
+    page_size = serializers.IntegerField(
+        required=False, min_value=1, help_text=f"Results per page (at most {settings.API_MAX_PAGE_SIZE})."
+    )
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ["id", "slug", "name"]
+
+
+class PlaceCategorySerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+
+
+class VendorRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class PlaceCardSerializer(serializers.Serializer):
+    """A place in any list (reads card dicts from trucks.search)."""
+
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=PlaceKind.choices)
+    name = serializers.CharField()
+    lat = serializers.FloatField(allow_null=True)
+    lng = serializers.FloatField(allow_null=True)
+    is_open = serializers.BooleanField(help_text="The live open switch.")
+    rating_avg = serializers.DecimalField(max_digits=3, decimal_places=2)
+    rating_count = serializers.IntegerField()
+    categories = PlaceCategorySerializer(many=True)
+    distance_km = serializers.FloatField(
+        required=False, help_text="Great-circle distance from the point searched around (only with lat/lng)."
+    )
+    vendor = VendorRefSerializer()
+    city = serializers.CharField()
+    location_updated_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the location was last confirmed: older than a few hours means stale."
+    )
+    location_source = serializers.ChoiceField(choices=LocationSource.choices)
+
+
+class LocalDateTimeField(serializers.DateTimeField):
+    """An aware datetime shown in its own zone (ISO 8601 with offset), not converted to UTC."""
+
+    def to_representation(self, value):
+        return None if value is None else value.isoformat()
+
+
+class SlotSerializer(serializers.Serializer):
+    starts_at = LocalDateTimeField()
+    ends_at = LocalDateTimeField()
+    address = serializers.CharField()
+    lat = serializers.FloatField(allow_null=True)
+    lng = serializers.FloatField(allow_null=True)
+
+
+class OpeningHoursSerializer(serializers.ModelSerializer):
+    weekday_name = serializers.CharField(source="get_weekday_display")
+
+    class Meta:
+        model = OpeningHours
+        fields = ["weekday", "weekday_name", "opens", "closes", "address", "lat", "lng"]
+
+
+class ScheduleExceptionSerializer(serializers.ModelSerializer):
+    kind = serializers.ChoiceField(choices=ExceptionKind.choices)
+
+    class Meta:
+        model = ScheduleException
+        fields = ["date", "kind", "opens", "closes", "address", "lat", "lng", "note"]
+
+
+class MenuItemSerializer(serializers.ModelSerializer):
+    photo_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MenuItem
+        fields = [
+            "id",
+            "name",
+            "description",
+            "price",
+            "is_vegan",
+            "is_vegetarian",
+            "is_gluten_free",
+            "is_available",
+            "photo_url",
+        ]
+
+    def get_photo_url(self, item) -> str | None:
+        if not item.photo:
+            return None
+        return self.context["request"].build_absolute_uri(item.photo.url)
+
+
+class MenuSerializer(serializers.ModelSerializer):
+    menu_type = serializers.ChoiceField(choices=MenuType.choices)
+    items = MenuItemSerializer(many=True)
+
+    class Meta:
+        model = Menu
+        fields = ["id", "name", "menu_type", "description", "items"]
+
+
+class PhotoSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Photo
+        fields = ["id", "url", "caption"]
+
+    def get_url(self, photo) -> str:
+        return self.context["request"].build_absolute_uri(photo.image.url)
+
+
+class RatingSummarySerializer(serializers.Serializer):
+    average = serializers.DecimalField(max_digits=3, decimal_places=2)
+    count = serializers.IntegerField()
+    distribution = serializers.DictField(
+        child=serializers.IntegerField(), help_text='Visible ratings per star value, "1.0" … "5.0" (zeros included).'
+    )
+
+
+class PlaceVendorSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="business_name")
+    is_verified = serializers.SerializerMethodField()
+
+    def get_is_verified(self, vendor) -> bool:
+        return vendor.verification_status == "verified"
+
+
+class PlaceDetailSerializer(serializers.ModelSerializer):
+    """A place with everything the place page shows (reads a prefetched Place)."""
+
+    categories = PlaceCategorySerializer(many=True, source="categories.all")
+    vendor = PlaceVendorSerializer()
+    kind = serializers.ChoiceField(choices=PlaceKind.choices)
+    location_source = serializers.ChoiceField(choices=LocationSource.choices)
+    menus = MenuSerializer(many=True, source="active_menus")
+    hours = OpeningHoursSerializer(many=True, source="opening_hours.all")
+    next_opening = SlotSerializer(
+        allow_null=True,
+        help_text="The slot the place is in now, or the next one within two weeks (local time with offset).",
+    )
+    upcoming_exceptions = ScheduleExceptionSerializer(many=True)
+    photos = PhotoSerializer(many=True, source="photos.all")
+    rating_summary = RatingSummarySerializer()
+
+    class Meta:
+        model = Place
+        fields = [
+            "id",
+            "kind",
+            "name",
+            "description",
+            "lat",
+            "lng",
+            "is_open",
+            "open_changed_at",
+            "location_updated_at",
+            "location_source",
+            "address",
+            "city",
+            "state",
+            "time_zone",
+            "rating_avg",
+            "rating_count",
+            "categories",
+            "vendor",
+            "menus",
+            "hours",
+            "next_opening",
+            "upcoming_exceptions",
+            "photos",
+            "rating_summary",
+        ]
+
+
+class CheckInInputSerializer(serializers.Serializer):
+    lat = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90)
+    lng = serializers.FloatField(required=False, allow_null=True, min_value=-180, max_value=180)
+    is_open = serializers.BooleanField(help_text="The live open switch.")
+
+    def validate(self, attrs):
+        if (attrs.get("lat") is None) != (attrs.get("lng") is None):
+            missing = "lng" if attrs.get("lat") is not None else "lat"
+            raise serializers.ValidationError({missing: "Give lat and lng together (or neither)."})
+        return attrs
+
+
+class CheckInOutputSerializer(serializers.ModelSerializer):
+    kind = serializers.ChoiceField(choices=PlaceKind.choices)
+    location_source = serializers.ChoiceField(choices=LocationSource.choices)
+
+    class Meta:
+        model = Place
+        fields = [
+            "id",
+            "kind",
+            "name",
+            "lat",
+            "lng",
+            "is_open",
+            "open_changed_at",
+            "location_updated_at",
+            "location_source",
+        ]

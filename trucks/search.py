@@ -1,0 +1,255 @@
+"""Reads for the consumer API: the place search with its filters, and lean "place card" rows.
+
+A card is a plain dict built from `values()` rows plus one query for the categories of the page,
+so a list of places costs two queries whatever its length.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import connection
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from ratings.selectors import star_distribution
+from trucks.models import Category, Menu, MenuItem, OpeningHours, Photo, Place, ScheduleException
+from trucks.nearby import NearbyKeys, nearby_places
+from trucks.schedule import next_opening
+
+CARD_FIELDS = (
+    "id",
+    "kind",
+    "name",
+    "lat",
+    "lng",
+    "is_open",
+    "rating_avg",
+    "rating_count",
+    "city",
+    "location_updated_at",
+    "location_source",
+    "vendor_id",
+)
+# `ordering` values of the search and what they sort by; nothing else reaches order_by().
+ORDERINGS = {
+    "distance": ("distance_km", "id"),
+    "-rating": ("-rating_avg", "-rating_count", "id"),
+    "name": ("name", "id"),
+}
+DIET_FLAGS = ("vegan", "vegetarian", "gluten_free")
+
+
+def _has_item(flag: str):
+    """The place has an available item with `flag` on an active menu attached to it."""
+    items = MenuItem.objects.filter(
+        menu__places=OuterRef("pk"), menu__is_active=True, is_available=True, **{f"is_{flag}": True}
+    )
+    return Exists(items)
+
+
+def places_search(
+    *,
+    lat: float | None = None,
+    lng: float | None = None,
+    radius_km: float | None = None,
+    kind: str | None = None,
+    categories: Iterable[str] = (),
+    open_now: bool | None = None,
+    vegan: bool = False,
+    vegetarian: bool = False,
+    gluten_free: bool = False,
+    city: str | None = None,
+    q: str | None = None,
+    ordering: str | None = None,
+) -> "QuerySet | PlainNearbySearch":
+    """Keys (`id`, and `distance_km` with a point) of the active places matching the filters, in order.
+
+    Only keys: with a point the search (and its count) can then run on the index alone
+    (`place_active_geo_idx` holds lat, lng and id), and only the page's rows are read in full
+    (place_cards_for_page).
+    """
+    queryset = Place.objects.filter(is_active=True)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    categories = list(categories)
+    if categories:
+        through = Place.categories.through.objects.filter(place_id=OuterRef("pk"), category__slug__in=categories)
+        queryset = queryset.filter(Exists(through))
+    if open_now is not None:
+        queryset = queryset.filter(is_open=open_now)
+    for flag, wanted in (("vegan", vegan), ("vegetarian", vegetarian), ("gluten_free", gluten_free)):
+        if wanted:
+            queryset = queryset.filter(_has_item(flag))
+    if city:
+        queryset = queryset.filter(city__iexact=city.strip())
+    if q:
+        text = q.strip()
+        in_categories = Place.categories.through.objects.filter(place_id=OuterRef("pk"), category__name__icontains=text)
+        queryset = queryset.filter(Q(name__icontains=text) | Q(description__icontains=text) | Exists(in_categories))
+
+    if lat is not None and lng is not None:
+        plain = not (kind or categories or open_now is not None or vegan or vegetarian or gluten_free or city or q)
+        if plain and ordering in (None, "distance") and _prepared_sql():
+            return PlainNearbySearch(NearbyKeys(lat=lat, lng=lng, radius_km=radius_km))
+        keys = nearby_places(lat=lat, lng=lng, radius_km=radius_km, queryset=queryset).values("id", "distance_km")
+        # nearest first, ties by id, unless asked otherwise
+        return keys.order_by(*ORDERINGS[ordering]) if ordering else keys
+    return queryset.values("id").order_by(*ORDERINGS[ordering or "name"])
+
+
+def _prepared_sql() -> bool:
+    """The hot paths' hand-written statements are PostgreSQL's; elsewhere the ORM answers."""
+    return connection.vendor == "postgresql"
+
+
+# The same rows as the ORM query of place_cards_by_ids (tests hold them equal), for PostgreSQL.
+_CARDS_SQL = (
+    "SELECT p.id, p.kind, p.name, p.lat, p.lng, p.is_open, p.rating_avg, p.rating_count, p.city,"
+    " p.location_updated_at, p.location_source, p.vendor_id, v.business_name, c.slug, c.name"
+    " FROM trucks_place p JOIN vendors_vendor v ON v.id = p.vendor_id"
+    " LEFT JOIN trucks_place_categories pc ON pc.place_id = p.id"
+    " LEFT JOIN trucks_category c ON c.id = pc.category_id"
+    " WHERE p.id = ANY(%s) {active} ORDER BY p.id, c.position ASC NULLS LAST, c.name ASC NULLS LAST"
+)
+
+
+def place_cards_by_ids(
+    place_ids: list[int], *, distances: dict[int, float] | None = None, active_only: bool = True
+) -> list[dict]:
+    """Cards for `place_ids`, in that order, in one query (missing or inactive places are left out).
+
+    The dicts are already in their JSON shape (PlaceCardSerializer documents it), so the hot search
+    renders them as they are instead of walking a serializer field by field. Categories and the
+    vendor's name come in the same query (one row per place and category).
+    """
+    if not place_ids:
+        return []
+    if _prepared_sql():
+        # The hot path of every list: one statement built once (see _CARDS_SQL), not an ORM query.
+        with connection.cursor() as cursor:
+            cursor.execute(_CARDS_SQL.replace("{active}", "AND p.is_active" if active_only else ""), [list(place_ids)])
+            rows = cursor.fetchall()
+    else:
+        queryset = Place.objects.filter(pk__in=place_ids)
+        if active_only:
+            queryset = queryset.filter(is_active=True)
+        rows = queryset.order_by("id", "categories__position", "categories__name").values_list(
+            *CARD_FIELDS, "vendor__business_name", "categories__slug", "categories__name"
+        )
+    cards = _cards_from_rows(rows, distances=distances)
+    return [cards[place_id] for place_id in place_ids if place_id in cards]
+
+
+def _cards_from_rows(rows, *, distances: dict[int, float] | None = None) -> dict[int, dict]:
+    """Cards by id (in the rows' order) from rows of (*CARD_FIELDS, vendor name, category slug, name)."""
+    width = len(CARD_FIELDS)
+    cards: dict[int, dict] = {}
+    for row in rows:
+        card = cards.get(row[0])
+        if card is None:
+            card = dict(zip(CARD_FIELDS, row[:width], strict=True))
+            card["rating_avg"] = str(card["rating_avg"])  # numeric(3,2): "4.50", the schema's decimal string
+            card["vendor"] = {"id": card.pop("vendor_id"), "name": row[width]}
+            card["categories"] = []
+            if distances is not None:
+                card["distance_km"] = round(distances[row[0]], 3)
+            cards[row[0]] = card
+        if row[width + 1] is not None:
+            card["categories"].append({"slug": row[width + 1], "name": row[width + 2]})
+    return cards
+
+
+@dataclass(frozen=True)
+class PlainNearbySearch:
+    """The plain nearby search (a point and a radius only) on PostgreSQL: one statement answers the
+    page's whole cards and the total, the keys found on the index alone (trucks.nearby.NearbyKeys)."""
+
+    keys: NearbyKeys
+
+    def page_sql(self, *, offset: int, limit: int) -> tuple[str, dict]:
+        keys_sql, params = self.keys.page_sql(offset=offset, limit=limit)
+        return _NEARBY_CARDS_SQL.replace("{keys}", keys_sql), params
+
+    def page_rows(self, *, offset: int, limit: int) -> list[dict]:
+        """One page of cards, each with the search's total as `total_count`."""
+        sql, params = self.page_sql(offset=offset, limit=limit)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        width = len(CARD_FIELDS) + 3
+        distances = {row[0]: row[width] for row in rows}
+        totals = {row[0]: row[width + 1] for row in rows}
+        cards = _cards_from_rows(rows, distances=distances)
+        return [{**card, "total_count": totals[place_id]} for place_id, card in cards.items()]
+
+
+# The page's keys (an index-only scan), then only those rows joined with their vendor and categories.
+_NEARBY_CARDS_SQL = (
+    "SELECT p.id, p.kind, p.name, p.lat, p.lng, p.is_open, p.rating_avg, p.rating_count, p.city,"
+    " p.location_updated_at, p.location_source, p.vendor_id, v.business_name, c.slug, c.name,"
+    " k.distance_km, k.total_count"
+    " FROM ({keys}) AS k JOIN trucks_place p ON p.id = k.id JOIN vendors_vendor v ON v.id = p.vendor_id"
+    " LEFT JOIN trucks_place_categories pc ON pc.place_id = p.id"
+    " LEFT JOIN trucks_category c ON c.id = pc.category_id"
+    " ORDER BY k.distance_km, k.id, c.position ASC NULLS LAST, c.name ASC NULLS LAST"
+)
+
+
+def place_cards_for_page(keys: list[dict]) -> list[dict]:
+    """Cards for a page of search keys (`id`, and `distance_km` with a point); a page of the plain
+    nearby search already holds its cards."""
+    if keys and "kind" in keys[0]:
+        return keys
+    distances = {key["id"]: key["distance_km"] for key in keys} if keys and "distance_km" in keys[0] else None
+    return place_cards_by_ids([key["id"] for key in keys], distances=distances)
+
+
+def categories_all() -> QuerySet[Category]:
+    return Category.objects.order_by("position", "name", "id")
+
+
+def place_detail(*, place_id: int, now) -> Place:
+    """An active place with all its page shows, in a constant number of queries; 404 otherwise.
+
+    Adds `active_menus` (active menus attached to it, with items), `next_opening`,
+    `upcoming_exceptions` (from the place's local today) and `rating_summary`.
+    """
+    # Exceptions from two days back cover "yesterday" in any zone (an overnight slot) for next_opening.
+    since = (now - timedelta(days=2)).date()
+    queryset = (
+        Place.objects.filter(is_active=True)
+        .select_related("vendor")
+        .prefetch_related(
+            Prefetch("categories", queryset=Category.objects.order_by("position", "name")),
+            Prefetch("opening_hours", queryset=OpeningHours.objects.order_by("weekday", "opens")),
+            Prefetch(
+                "schedule_exceptions", queryset=ScheduleException.objects.filter(date__gte=since).order_by("date")
+            ),
+            Prefetch("photos", queryset=Photo.objects.order_by("position", "id")),
+            Prefetch(
+                "menus",
+                queryset=Menu.objects.filter(is_active=True)
+                .order_by("position", "name", "id")
+                .prefetch_related(Prefetch("items", queryset=MenuItem.objects.order_by("position", "id"))),
+                to_attr="active_menus",
+            ),
+        )
+    )
+    place = queryset.filter(pk=place_id).first()
+    if place is None:
+        raise Http404("No such place.")
+    local_today = now.astimezone(place.tzinfo).date()
+    place.next_opening = next_opening(place, now)
+    place.upcoming_exceptions = [e for e in place.schedule_exceptions.all() if e.date >= local_today]
+    place.rating_summary = {
+        "average": place.rating_avg,
+        "count": place.rating_count,
+        "distribution": star_distribution(place_ids=[place.pk]),
+    }
+    return place
+
+
+def active_place_or_404(place_id: int) -> None:
+    if not Place.objects.filter(pk=place_id, is_active=True).exists():
+        raise Http404("No such place.")

@@ -1,0 +1,272 @@
+"""GET places/: the search, its filters and validation, and its pages."""
+
+import random
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from tests import factories
+from trucks.models import Place
+from trucks.nearby import haversine_km
+from trucks.tests.test_nearby import QUERY_POINTS, brute_force, seed_places
+
+URL = "/api/v1/places/"
+AUSTIN = (30.2672, -97.7431)
+
+
+def all_ids(client, params: dict) -> list[int]:
+    """Every id across every page, following `next`."""
+    ids, url, first = [], URL, True
+    while url:
+        response = client.get(url, params if first else None)
+        assert response.status_code == 200, response.json()
+        ids += [row["id"] for row in response.json()["results"]]
+        url, first = response.json()["next"], False
+    return ids
+
+
+def test_search_through_the_api_when_paged_matches_brute_force(db, api_client):
+    seed_places(random.Random(42))
+    places = list(Place.objects.values_list("id", "lat", "lng"))
+    for lat, lng, radius in QUERY_POINTS:
+        expected = brute_force(places, lat, lng, radius)
+
+        got = all_ids(api_client, {"lat": lat, "lng": lng, "radius_km": radius, "page_size": 7})
+
+        assert got == expected
+
+
+def test_search_with_a_point_answers_cards_with_distance_nearest_first(db, api_client):
+    cat = factories.CategoryFactory(name="Tacos", slug="tacos")
+    far = factories.PlaceFactory(name="Far", lat=30.2900, lng=-97.7431, rating_avg=Decimal("4.50"), rating_count=2)
+    near = factories.PlaceFactory(name="Near", lat=30.2680, lng=-97.7431, is_open=True)
+    near.categories.add(cat)
+    factories.PlaceFactory(name="Dallas", lat=32.7767, lng=-96.7970)
+
+    response = api_client.get(URL, {"lat": AUSTIN[0], "lng": AUSTIN[1]})
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == 2 and body["next"] is None and body["previous"] is None
+    first, second = body["results"]
+    assert [first["id"], second["id"]] == [near.pk, far.pk]
+    assert first["distance_km"] == pytest.approx(0.089, abs=0.001)
+    assert second["distance_km"] == round(haversine_km(*AUSTIN, 30.2900, -97.7431), 3) == 2.535
+    assert first["categories"] == [{"slug": "tacos", "name": "Tacos"}]
+    assert second["rating_avg"] == "4.50" and second["rating_count"] == 2
+    assert first["vendor"] == {"id": near.vendor_id, "name": near.vendor.business_name}
+    assert set(first) == {
+        "id",
+        "kind",
+        "name",
+        "lat",
+        "lng",
+        "is_open",
+        "rating_avg",
+        "rating_count",
+        "categories",
+        "distance_km",
+        "vendor",
+        "city",
+        "location_updated_at",
+        "location_source",
+    }
+    assert first["is_open"] is True and first["location_source"] == "address"
+
+
+def test_search_without_a_point_has_no_distance_and_orders_by_name(db, api_client):
+    factories.PlaceFactory(name="Zeta")
+    factories.PlaceFactory(name="Alpha")
+    factories.PlaceFactory(name="Hidden", is_active=False)
+
+    response = api_client.get(URL)
+
+    assert [row["name"] for row in response.json()["results"]] == ["Alpha", "Zeta"]
+    assert "distance_km" not in response.json()["results"][0]
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "message"),
+    [
+        ({"lat": "30"}, "lng", "Give lat and lng together."),
+        ({"lng": "-97"}, "lat", "Give lat and lng together."),
+        ({"lat": "91", "lng": "0"}, "lat", "Ensure this value is less than or equal to 90."),
+        ({"lat": "0", "lng": "-181"}, "lng", "Ensure this value is greater than or equal to -180."),
+        ({"lat": "north", "lng": "0"}, "lat", "A valid number is required."),
+        ({"lat": "0", "lng": "0", "radius_km": "51"}, "radius_km", "Ensure this value is less than or equal to 50.0."),
+        (
+            {"lat": "0", "lng": "0", "radius_km": "0"},
+            "radius_km",
+            "Ensure this value is greater than or equal to 0.01.",
+        ),
+        ({"radius_km": "3"}, "radius_km", "A radius needs a point: give lat and lng."),
+        ({"ordering": "distance"}, "ordering", "Ordering by distance needs lat and lng."),
+        ({"ordering": "id; drop table"}, "ordering", '"id; drop table" is not a valid choice.'),
+        ({"kind": "boat"}, "kind", '"boat" is not a valid choice.'),
+        ({"open_now": "maybe"}, "open_now", "Must be a valid boolean."),
+        ({"vegan": "2"}, "vegan", "Must be a valid boolean."),
+        ({"category": "not a slug"}, "category", None),
+        ({"page_size": "0"}, "page_size", "Ensure this value is greater than or equal to 1."),
+    ],
+)
+def test_search_when_a_parameter_is_invalid_answers_400_with_its_message(db, api_client, params, field, message):
+    response = api_client.get(URL, params)
+
+    assert response.status_code == 400
+    body = response.json()
+    assert field in body["errors"]
+    if message is not None:
+        assert body["errors"][field] == [message]
+        assert body["detail"] == message
+
+
+def test_search_filters_kind_category_open_city_and_text(db, api_client):
+    tacos = factories.CategoryFactory(name="Tacos", slug="tacos")
+    bbq = factories.CategoryFactory(name="Barbecue", slug="bbq")
+    a = factories.PlaceFactory(name="Taco Uno", kind="truck", is_open=True, city="Austin")
+    a.categories.add(tacos)
+    b = factories.PlaceFactory(name="Smokehouse", kind="stand", is_open=False, city="austin", description="brisket")
+    b.categories.add(bbq)
+    c = factories.PlaceFactory(name="Noodle Cart", kind="truck", is_open=True, city="Dallas")
+
+    def ids(params):
+        return sorted(row["id"] for row in api_client.get(URL, params).json()["results"])
+
+    assert ids({"kind": "stand"}) == [b.pk]
+    assert ids({"category": ["tacos", "bbq"]}) == sorted([a.pk, b.pk])
+    assert ids({"category": "bbq"}) == [b.pk]
+    assert ids({"open_now": "true"}) == sorted([a.pk, c.pk])
+    assert ids({"open_now": "false"}) == [b.pk]
+    assert ids({"city": "AUSTIN"}) == sorted([a.pk, b.pk])
+    assert ids({"q": "BRISKET"}) == [b.pk]
+    assert ids({"q": "barbe"}) == [b.pk]
+    assert ids({"q": "noodle"}) == [c.pk]
+    assert ids({"q": "nothing like it"}) == []
+
+
+def test_search_diet_filters_need_an_available_item_on_an_active_attached_menu(db, api_client):
+    vegan_place = factories.PlaceFactory(name="Green")
+    menu = factories.MenuFactory(vendor=vegan_place.vendor)
+    menu.places.add(vegan_place)
+    factories.MenuItemFactory(menu=menu, is_vegan=True, is_vegetarian=True)
+    sold_out = factories.PlaceFactory(name="Sold out")
+    menu2 = factories.MenuFactory(vendor=sold_out.vendor)
+    menu2.places.add(sold_out)
+    factories.MenuItemFactory(menu=menu2, is_vegan=True, is_available=False, is_gluten_free=True)
+    inactive_menu = factories.PlaceFactory(name="Old menu")
+    menu3 = factories.MenuFactory(vendor=inactive_menu.vendor, is_active=False)
+    menu3.places.add(inactive_menu)
+    factories.MenuItemFactory(menu=menu3, is_gluten_free=True)
+    unattached = factories.PlaceFactory(name="Not attached")
+    factories.MenuItemFactory(menu=factories.MenuFactory(vendor=unattached.vendor), is_vegetarian=True)
+
+    def ids(params):
+        return [row["id"] for row in api_client.get(URL, params).json()["results"]]
+
+    assert ids({"vegan": "true"}) == [vegan_place.pk]
+    assert ids({"vegetarian": "true"}) == [vegan_place.pk]  # vegan counts as vegetarian
+    assert ids({"gluten_free": "true"}) == []
+
+
+def test_search_ordering_by_rating_and_name(db, api_client):
+    low = factories.PlaceFactory(name="B low", rating_avg=Decimal("3.00"), rating_count=9)
+    high_few = factories.PlaceFactory(name="C high few", rating_avg=Decimal("4.50"), rating_count=2)
+    high_many = factories.PlaceFactory(name="A high many", rating_avg=Decimal("4.50"), rating_count=8)
+
+    by_rating = [row["id"] for row in api_client.get(URL, {"ordering": "-rating"}).json()["results"]]
+    by_name = [row["id"] for row in api_client.get(URL, {"ordering": "name"}).json()["results"]]
+
+    assert by_rating == [high_many.pk, high_few.pk, low.pk]
+    assert by_name == [high_many.pk, low.pk, high_few.pk]
+
+
+def test_search_pages_are_capped_and_linked(db, api_client, settings):
+    factories.PlaceFactory.create_batch(5)
+
+    page1 = api_client.get(URL, {"page_size": 2}).json()
+    page3 = api_client.get(URL, {"page_size": 2, "page": 3}).json()
+    capped = api_client.get(URL, {"page_size": 10_000}).json()
+    beyond = api_client.get(URL, {"page_size": 2, "page": 4})
+
+    assert page1["count"] == 5 and len(page1["results"]) == 2 and "page=2" in page1["next"]
+    assert page3["next"] is None and len(page3["results"]) == 1 and "page=2" in page3["previous"]
+    assert len(capped["results"]) == 5 and capped["count"] == 5
+    assert beyond.status_code == 404
+    assert beyond.json() == {"detail": "Invalid page: that page contains no results.", "errors": {}}
+
+
+def test_search_empty_result_answers_an_empty_page(db, api_client):
+    response = api_client.get(URL, {"lat": 0, "lng": 0})
+
+    assert response.json() == {"count": 0, "next": None, "previous": None, "results": []}
+
+
+@pytest.mark.parametrize("size", [3, 12])
+def test_search_query_count_is_constant(db, api_client, django_assert_num_queries, size):
+    cats = [factories.CategoryFactory(), factories.CategoryFactory()]
+    for place in factories.PlaceFactory.create_batch(size):
+        place.categories.add(*cats)
+
+    # the plain nearby search: one statement for the page's cards and the count
+    with django_assert_num_queries(1):
+        response = api_client.get(URL, {"lat": AUSTIN[0], "lng": AUSTIN[1], "page_size": 100})
+    # with filters: one query for the page's keys and the count, one for the page's cards
+    with django_assert_num_queries(2):
+        filtered = api_client.get(URL, {"lat": AUSTIN[0], "lng": AUSTIN[1], "kind": "truck", "page_size": 100})
+    with django_assert_num_queries(2):
+        api_client.get(URL, {"q": "place", "vegan": "false", "category": cats[0].slug})
+
+    assert response.json()["count"] == filtered.json()["count"] == size
+    assert response.json()["results"] == filtered.json()["results"]
+    assert len(response.json()["results"][0]["categories"]) == 2
+
+
+def test_search_uses_the_lat_lng_index_bounding_box(db):
+    from trucks.search import places_search
+
+    orm_sql = str(places_search(lat=30.0, lng=-97.0, radius_km=5, kind="truck").query)
+    plain_sql, params = places_search(lat=30.0, lng=-97.0, radius_km=5).keys.page_sql(offset=0, limit=20)
+
+    assert '"trucks_place"."lat" >= ' in orm_sql and '"trucks_place"."lat" <= ' in orm_sql
+    assert "ASIN" in orm_sql.upper()
+    assert "lat >= %(lat_min)s AND lat <= %(lat_max)s" in plain_sql and "ASIN" in plain_sql
+    assert params["lat_min"] < 30.0 < params["lat_max"] and params["lng_min"] < -97.0 < params["lng_max"]
+
+
+def test_reverse_names():
+    assert reverse("api-places") == URL
+
+
+def test_search_repeated_category_with_a_bad_item_names_the_item(db, api_client):
+    response = api_client.get(URL, {"category": ["tacos", "no slug!"]})
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "category": ['Item 2: Enter a valid "slug" consisting of letters, numbers, underscores or hyphens.']
+    }
+
+
+def test_plain_nearby_fast_path_answers_what_the_orm_search_answers(db, monkeypatch):
+    from trucks.search import PlainNearbySearch, place_cards_by_ids, places_search
+
+    seed_places(random.Random(3))
+    cats = [factories.CategoryFactory(name="B", slug="b", position=2), factories.CategoryFactory(position=1)]
+    for place in Place.objects.all()[:40]:
+        place.categories.add(*cats)
+    for lat, lng, radius in QUERY_POINTS:
+        fast = places_search(lat=lat, lng=lng, radius_km=radius)
+        assert isinstance(fast, PlainNearbySearch)
+        fast_keys = fast.keys.page_rows(offset=0, limit=500)
+        fast_cards = fast.page_rows(offset=0, limit=500)
+        with monkeypatch.context() as patched:
+            patched.setattr("trucks.search._prepared_sql", lambda: False)  # the ORM paths
+            orm_rows = list(places_search(lat=lat, lng=lng, radius_km=radius))
+            ids = [row["id"] for row in orm_rows]
+            orm_cards = place_cards_by_ids(ids)
+
+        assert [(r["id"], r["distance_km"]) for r in fast_keys] == [(r["id"], r["distance_km"]) for r in orm_rows]
+        assert {r["total_count"] for r in fast_keys} | {r.pop("total_count") for r in fast_cards} <= {len(orm_rows)}
+        assert place_cards_by_ids(ids) == orm_cards
+        orm_with_distance = place_cards_by_ids(ids, distances={r["id"]: r["distance_km"] for r in orm_rows})
+        assert fast_cards == orm_with_distance

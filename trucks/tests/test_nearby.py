@@ -1,0 +1,138 @@
+"""The nearby search answers exactly what a brute-force haversine over every place answers."""
+
+import math
+import random
+
+import pytest
+
+from tests import factories
+from trucks.models import Place
+from trucks.nearby import EARTH_RADIUS_KM, bounding_box, haversine_km, nearby_places
+
+# (lat, lng, radius_km): a city, the Arctic, both sides of the antimeridian, next to the North Pole.
+QUERY_POINTS = [
+    (30.2672, -97.7431, 5.0),
+    (78.2232, 15.6267, 20.0),
+    (51.88, 179.95, 30.0),
+    (-16.5, -179.98, 12.0),
+    (89.9, 40.0, 25.0),
+]
+
+
+def destination(lat: float, lng: float, bearing_deg: float, km: float) -> tuple[float, float]:
+    """The point `km` away from (lat, lng) on the initial bearing (great circle)."""
+    phi1, lam1, theta, delta = math.radians(lat), math.radians(lng), math.radians(bearing_deg), km / EARTH_RADIUS_KM
+    phi2 = math.asin(math.sin(phi1) * math.cos(delta) + math.cos(phi1) * math.sin(delta) * math.cos(theta))
+    lam2 = lam1 + math.atan2(
+        math.sin(theta) * math.sin(delta) * math.cos(phi1), math.cos(delta) - math.sin(phi1) * math.sin(phi2)
+    )
+    lng2 = (math.degrees(lam2) + 540.0) % 360.0 - 180.0
+    return math.degrees(phi2), lng2
+
+
+def brute_force(places: list[tuple[int, float, float]], lat: float, lng: float, radius_km: float) -> list[int]:
+    hits = [(haversine_km(lat, lng, p_lat, p_lng), pk) for pk, p_lat, p_lng in places]
+    return [pk for distance, pk in sorted(hits) if distance <= radius_km]
+
+
+def seed_places(rng: random.Random) -> None:
+    vendor = factories.VendorFactory()
+    rows = []
+    for lat, lng, radius in QUERY_POINTS:
+        # scattered up to twice the radius away, in every direction
+        for _ in range(50):
+            rows.append(destination(lat, lng, rng.uniform(0, 360), rng.uniform(0, 2 * radius)))
+        # just inside and just outside the circle (10 m either side)
+        for bearing in (0, 45, 90, 135, 180, 225, 270, 315):
+            rows.append(destination(lat, lng, bearing, radius - 0.01))
+            rows.append(destination(lat, lng, bearing, radius + 0.01))
+        # equal distances: the same spot three times
+        spot = destination(lat, lng, rng.uniform(0, 360), radius / 2)
+        rows.extend([spot, spot, spot])
+    # and a sprinkle over the whole globe
+    rows.extend((rng.uniform(-90, 90), rng.uniform(-180, 180)) for _ in range(60))
+    Place.objects.bulk_create(
+        Place(vendor=vendor, name=f"P{i}", lat=round(lat, 7), lng=round(lng, 7)) for i, (lat, lng) in enumerate(rows)
+    )
+
+
+@pytest.fixture
+def seeded_places(db):
+    seed_places(random.Random(20261127))
+    return list(Place.objects.values_list("id", "lat", "lng"))
+
+
+def test_nearby_places_when_compared_to_brute_force_are_the_same_in_the_same_order(seeded_places):
+    for lat, lng, radius in QUERY_POINTS:
+        expected = brute_force(seeded_places, lat, lng, radius)
+
+        got = list(nearby_places(lat=lat, lng=lng, radius_km=radius).values_list("id", flat=True))
+
+        assert got == expected, (lat, lng, radius)
+        assert len(expected) >= 15  # the check is not vacuous: inside points, ties and edges are there
+
+
+def test_nearby_places_edges_when_10_m_inside_or_outside_are_kept_or_dropped(seeded_places):
+    lat, lng, radius = QUERY_POINTS[2]  # straddles the antimeridian
+    inside = destination(lat, lng, 90, radius - 0.01)
+    outside = destination(lat, lng, 90, radius + 0.01)
+    vendor = factories.VendorFactory()
+    near = factories.PlaceFactory(vendor=vendor, lat=inside[0], lng=inside[1])
+    far = factories.PlaceFactory(vendor=vendor, lat=outside[0], lng=outside[1])
+
+    ids = set(nearby_places(lat=lat, lng=lng, radius_km=radius).values_list("id", flat=True))
+
+    assert inside[1] < 0 < lng  # the inside point is across the antimeridian
+    assert near.pk in ids
+    assert far.pk not in ids
+
+
+def test_nearby_places_ties_when_equal_distance_are_ordered_by_id(db):
+    vendor = factories.VendorFactory()
+    places = [factories.PlaceFactory(vendor=vendor, lat=40.0, lng=-74.0 + offset) for offset in (0.25, -0.25, 0.25)]
+
+    rows = list(nearby_places(lat=40.0, lng=-74.0, radius_km=50).values_list("id", "distance_km"))
+
+    assert [pk for pk, _ in rows] == sorted(place.pk for place in places)
+    assert rows[0][1] == rows[1][1] == rows[2][1]
+
+
+def test_nearby_places_when_nothing_is_near_are_empty(db):
+    factories.PlaceFactory(lat=30.2672, lng=-97.7431)
+
+    assert list(nearby_places(lat=0.0, lng=0.0, radius_km=50)) == []
+
+
+def test_nearby_places_inactive_or_without_location_are_left_out(db):
+    factories.PlaceFactory(lat=30.2672, lng=-97.7431, is_active=False)
+    factories.PlaceFactory(lat=None, lng=None)
+
+    assert list(nearby_places(lat=30.2672, lng=-97.7431, radius_km=5)) == []
+
+
+def test_bounding_box_near_a_pole_keeps_every_longitude():
+    box = bounding_box(lat=89.9, lng=40.0, radius_km=25.0)
+
+    assert (box.lat_max, box.lng_min, box.lng_max) == (90.0, None, None)
+
+
+def test_bounding_box_across_the_antimeridian_wraps():
+    box = bounding_box(lat=51.88, lng=179.95, radius_km=30.0)
+
+    assert box.crosses_antimeridian
+    assert box.lng_min < 180 and -180 < box.lng_max < -179.5
+
+
+def test_bounding_box_holds_every_point_of_the_circle():
+    rng = random.Random(7)
+    for _ in range(2000):
+        lat, lng, radius = rng.uniform(-85, 85), rng.uniform(-180, 180), rng.uniform(0.1, 50)
+        box = bounding_box(lat=lat, lng=lng, radius_km=radius)
+        p_lat, p_lng = destination(lat, lng, rng.uniform(0, 360), radius * rng.uniform(0.9, 1.0))
+        assert box.lat_min <= p_lat <= box.lat_max
+        if box.lng_min is None:
+            continue
+        if box.crosses_antimeridian:
+            assert p_lng >= box.lng_min or p_lng <= box.lng_max
+        else:
+            assert box.lng_min <= p_lng <= box.lng_max
