@@ -96,7 +96,7 @@ def _env(db_name: str) -> dict:
         DJANGO_SECURE_SSL_REDIRECT="false",
         # The rate limits stay on with their usual rates; the clients come from many addresses
         # (X-Forwarded-For set by a pretend load balancer), as real users do.
-        API_NUM_PROXIES="1",
+        TRUSTED_PROXY_COUNT="1",
         DJANGO_LOG_LEVEL="WARNING",
     )
     return env

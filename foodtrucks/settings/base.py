@@ -379,4 +379,5 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
 # Rate limits key anonymous clients by address: trust X-Forwarded-For only from this many proxies
 # in front of the app (0: the socket's address; behind one load balancer: 1). Unset, DRF would
 # take any client's X-Forwarded-For as is, and anyone could dodge the limits.
-REST_FRAMEWORK["NUM_PROXIES"] = env.int("API_NUM_PROXIES", default=0)
+# One figure for the whole app: the same count the brute-force lock-out uses (TRUSTED_PROXY_COUNT).
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
