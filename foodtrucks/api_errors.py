@@ -24,28 +24,42 @@ def _flatten(detail) -> list[str]:
     return [str(detail)]
 
 
-def _field_errors(detail) -> dict:
-    """DRF's error detail as {field: [messages]} (nested serializers keep their nesting)."""
-    if isinstance(detail, dict):
-        return {key: _value_errors(value) for key, value in detail.items()}
-    return {NON_FIELD: _messages(detail)}
+def _field_errors(detail, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's error detail as a flat {field: [messages]}.
+
+    Nested objects are named by their path, so every value stays a list of strings (the schema's
+    shape): `{"address.city": [...]}`, and an item of a list of objects by its zero-based index:
+    `{"events.3.place": ["Unknown or inactive place."]}`.
+    """
+    if not isinstance(detail, dict):
+        return {prefix or NON_FIELD: _messages(detail)}
+    errors: dict[str, list[str]] = {}
+    for key, value in detail.items():
+        path = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(value, dict) and _is_plain_list_errors(value):
+            # A list of plain values: "Item 2: Enter a valid slug." under the field's own name.
+            errors[path] = [f"Item {index + 1}: {msg}" for index, item in value.items() for msg in _flatten(item)]
+        elif isinstance(value, dict):
+            errors.update(_field_errors(value, path))
+        elif isinstance(value, list) and any(isinstance(item, dict) for item in value):
+            for index, item in enumerate(value):
+                if isinstance(item, dict):
+                    errors.update(_field_errors(item, f"{path}.{index}"))
+                elif item:
+                    errors[f"{path}.{index}"] = _messages(item)
+        else:
+            errors[path] = _messages(value)
+    return errors
 
 
-def _value_errors(value):
-    if isinstance(value, dict):
-        if value and all(isinstance(key, int) for key in value):
-            # A list field's errors by item index: "Item 2: Enter a valid slug."
-            return [f"Item {index + 1}: {msg}" for index, errors in value.items() for msg in _flatten(errors)]
-        return _field_errors(value)
-    return _messages(value)
+def _is_plain_list_errors(value: dict) -> bool:
+    """DRF's errors of a list of plain values: {item index: [messages]}."""
+    return bool(value) and all(isinstance(k, int) and not isinstance(v, dict) for k, v in value.items())
 
 
-def _messages(detail) -> list:
+def _messages(detail) -> list[str]:
     if isinstance(detail, list):
-        if any(isinstance(item, dict) for item in detail):
-            # A list of nested objects: keep one entry per item so the client finds the index.
-            return [_field_errors(item) if isinstance(item, dict) else str(item) for item in detail]
-        return [str(item) for item in detail]
+        return [msg for item in detail for msg in _flatten(item)]
     return [str(detail)]
 
 
@@ -90,7 +104,8 @@ class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="A human-readable summary of the error.")
     errors = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),
-        help_text='Messages by field, e.g. {"email": ["A user with this email already exists."]}; '
+        help_text='Messages by field, e.g. {"email": ["A user with this email already exists."]}; a field of a nested '
+        'object or list item is named by its path, e.g. {"events.3.place": ["Unknown or inactive place."]}; '
         '"non_field_errors" holds messages that concern no single field. Empty when no field is at fault.',
     )
 

@@ -40,10 +40,22 @@ def test_http404_and_permission_denied_answer_the_same_shape():
     )
 
 
-def test_nested_serializer_errors_keep_their_nesting():
+def test_nested_serializer_errors_are_named_by_their_path():
     status, data = handle(ValidationError({"address": {"city": ["Required."]}}))
 
-    assert (status, data["errors"]) == (400, {"address": {"city": ["Required."]}})
+    assert (status, data["errors"]) == (400, {"address.city": ["Required."]})
+
+
+def test_list_item_errors_are_named_by_their_index():
+    # given DRF's errors of a list of objects: one dict per item, empty for the valid ones
+    detail = {"events": [{}, {"place": ["Unknown or inactive place."], "lat": ["Too far north."]}]}
+
+    # when
+    status, data = handle(ValidationError(detail))
+
+    # then
+    assert status == 400
+    assert data["errors"] == {"events.1.place": ["Unknown or inactive place."], "events.1.lat": ["Too far north."]}
 
 
 def test_unexpected_errors_are_left_to_django():

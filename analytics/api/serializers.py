@@ -82,12 +82,3 @@ class EventBatchInputSerializer(serializers.Serializer):
 class EventBatchOutputSerializer(serializers.Serializer):
     accepted = serializers.IntegerField(help_text="Events stored by this request.")
     duplicates = serializers.IntegerField(help_text="Events already stored (a retry) or repeated in the batch.")
-
-
-class EventBatchErrorSerializer(serializers.Serializer):
-    events = serializers.JSONField(
-        help_text=(
-            'The invalid items by position in the batch ("0" is the first): field -> messages; or '
-            '{"non_field_errors": [...]} when the list itself is empty or longer than 100.'
-        )
-    )

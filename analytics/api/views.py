@@ -4,11 +4,12 @@ from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
-from analytics.api.serializers import EventBatchErrorSerializer, EventBatchInputSerializer, EventBatchOutputSerializer
+from analytics.api.serializers import EventBatchInputSerializer, EventBatchOutputSerializer
 from analytics.ingest import events_ingest
+from foodtrucks.api_errors import ErrorSerializer, error_responses
+from foodtrucks.api_throttles import UserRateThrottle
 
 
 class EventBatchRateThrottle(UserRateThrottle):
@@ -35,18 +36,20 @@ class EventBatchApi(APIView):
         responses={
             201: EventBatchOutputSerializer,
             200: EventBatchOutputSerializer,
+            **error_responses(401),
             400: OpenApiResponse(
-                EventBatchErrorSerializer,
-                description="The batch was refused; nothing was stored.",
+                ErrorSerializer,
+                description="The batch was refused; nothing was stored. Each item's field is named by its position.",
                 examples=[
                     OpenApiExample(
                         "Third event names an unknown place",
-                        value={"events": {"2": {"place": ["Unknown or inactive place."]}}},
+                        value={
+                            "detail": "Unknown or inactive place.",
+                            "errors": {"events.2.place": ["Unknown or inactive place."]},
+                        },
                     )
                 ],
             ),
-            401: OpenApiResponse(description="No or invalid token."),
-            429: OpenApiResponse(description="Too many batches; retry after the Retry-After header."),
         },
         tags=["events"],
     )

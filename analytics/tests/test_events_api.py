@@ -79,7 +79,7 @@ def test_events_batch_with_one_unknown_place_stores_nothing_and_names_the_item(c
     response = consumer_client.post(URL, {"events": batch}, format="json")
     # then
     assert response.status_code == 400
-    assert response.json() == {"events": {"3": {"place": ["Unknown or inactive place."]}}}
+    assert response.json()["errors"] == {"events.3.place": ["Unknown or inactive place."]}
     assert UserInteraction.objects.count() == 0
 
 
@@ -90,7 +90,7 @@ def test_events_inactive_place_is_refused(consumer_client, place_a):
     response = consumer_client.post(URL, {"events": [_event(place_a), _event(hidden)]}, format="json")
     # then
     assert response.status_code == 400
-    assert response.json() == {"events": {"1": {"place": ["Unknown or inactive place."]}}}
+    assert response.json()["errors"] == {"events.1.place": ["Unknown or inactive place."]}
     assert UserInteraction.objects.count() == 0
 
 
@@ -108,7 +108,7 @@ def test_events_time_out_of_window_is_refused(consumer_client, place_a, occurred
     response = consumer_client.post(URL, {"events": [event]}, format="json")
     # then
     assert response.status_code == 400
-    assert response.json() == {"events": {"0": {"occurred_at": [message]}}}
+    assert response.json()["errors"] == {"events.0.occurred_at": [message]}
     assert UserInteraction.objects.count() == 0
 
 
@@ -158,7 +158,7 @@ def test_events_bad_field_is_refused_with_its_message(consumer_client, place_a, 
     response = consumer_client.post(URL, {"events": [_event(place_a), _event(place_a, **fields)]}, format="json")
     # then
     assert response.status_code == 400
-    assert response.json() == {"events": {"1": errors}}
+    assert response.json()["errors"] == {f"events.1.{field}": messages for field, messages in errors.items()}
     assert UserInteraction.objects.count() == 0
 
 
@@ -167,7 +167,9 @@ def test_events_batch_of_101_is_refused(consumer_client, place_a):
     response = consumer_client.post(URL, {"events": [_event(place_a) for _ in range(101)]}, format="json")
     # then
     assert response.status_code == 400
-    assert response.json() == {"events": {"non_field_errors": ["Ensure this field has no more than 100 elements."]}}
+    assert response.json()["errors"] == {
+        "events.non_field_errors": ["Ensure this field has no more than 100 elements."]
+    }
     assert UserInteraction.objects.count() == 0
 
 
@@ -181,9 +183,9 @@ def test_events_batch_of_100_is_accepted(consumer_client, place_a):
 @pytest.mark.parametrize(
     ("body", "errors"),
     [
-        ({"events": []}, {"events": {"non_field_errors": ["This list may not be empty."]}}),
+        ({"events": []}, {"events.non_field_errors": ["This list may not be empty."]}),
         ({}, {"events": ["This field is required."]}),
-        ({"events": "nope"}, {"events": {"non_field_errors": ['Expected a list of items but got type "str".']}}),
+        ({"events": "nope"}, {"events.non_field_errors": ['Expected a list of items but got type "str".']}),
     ],
 )
 def test_events_malformed_body_is_refused(consumer_client, body, errors):
@@ -191,7 +193,7 @@ def test_events_malformed_body_is_refused(consumer_client, body, errors):
     response = consumer_client.post(URL, body, format="json")
     # then
     assert response.status_code == 400
-    assert response.json() == errors
+    assert response.json()["errors"] == errors
 
 
 def test_events_unauthenticated_is_refused(api_client, place_a):
@@ -235,7 +237,9 @@ def test_events_schema_documents_request_response_and_errors(staff_user):
     operation = schema["paths"]["/api/v1/events/"]["post"]
     assert set(operation["responses"]) >= {"200", "201", "400", "401", "429"}
     assert operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("EventBatchInputRequest")
-    assert "EventBatchError" in operation["responses"]["400"]["content"]["application/json"]["schema"]["$ref"]
+    assert (
+        operation["responses"]["400"]["content"]["application/json"]["schema"]["$ref"] == "#/components/schemas/Error"
+    )
 
 
 def test_events_place_id_as_a_string_is_accepted(consumer_client, place_a):
@@ -251,4 +255,4 @@ def test_events_body_that_is_not_an_object_is_refused(consumer_client):
     response = consumer_client.post(URL, [1, 2], format="json")
     # then
     assert response.status_code == 400
-    assert response.json() == {"non_field_errors": ["Invalid data. Expected a dictionary, but got list."]}
+    assert response.json()["errors"] == {"non_field_errors": ["Invalid data. Expected a dictionary, but got list."]}
