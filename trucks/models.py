@@ -21,8 +21,17 @@ def validate_timezone(value):
 def coordinates_in_range(prefix: str = "") -> Q:
     """Both coordinates absent, or both present and on the globe."""
     lat, lng = f"{prefix}lat", f"{prefix}lng"
+    # Both branches name every column: a comparison with NULL is unknown, and a CHECK that is
+    # unknown passes, so "lat given, lng missing" must fail the first branch and the second alike.
     return Q(**{f"{lat}__isnull": True, f"{lng}__isnull": True}) | Q(
-        **{f"{lat}__gte": -90, f"{lat}__lte": 90, f"{lng}__gte": -180, f"{lng}__lte": 180}
+        **{
+            f"{lat}__isnull": False,
+            f"{lng}__isnull": False,
+            f"{lat}__gte": -90,
+            f"{lat}__lte": 90,
+            f"{lng}__gte": -180,
+            f"{lng}__lte": 180,
+        }
     )
 
 

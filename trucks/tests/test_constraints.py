@@ -28,7 +28,9 @@ def refused(constraint: str):
     return pytest.raises(IntegrityError, match=constraint)
 
 
-@pytest.mark.parametrize(("lat", "lng"), [(90.5, 0.0), (-91.0, 0.0), (0.0, 180.5), (0.0, -181.0)])
+@pytest.mark.parametrize(
+    ("lat", "lng"), [(90.5, 0.0), (-91.0, 0.0), (0.0, 180.5), (0.0, -181.0), (30.0, None), (None, -97.0)]
+)
 def test_place_when_coordinates_out_of_range_is_refused(vendor_a, lat, lng):
     with refused("place_coordinates_valid"), transaction.atomic():
         Place.objects.create(vendor=vendor_a, name="Lost truck", lat=lat, lng=lng)
@@ -182,3 +184,13 @@ def test_schedule_exception_when_second_on_same_day_is_refused(place_a):
     ScheduleException.objects.create(place=place_a, date=date(2026, 12, 24), kind="closed")
     with refused("exception_once_per_day"), transaction.atomic():
         ScheduleException.objects.create(place=place_a, date=date(2026, 12, 24), kind="closed")
+
+
+def test_interaction_when_only_one_coordinate_is_refused(place_a, consumer):
+    with refused("interaction_coordinates_valid"), transaction.atomic():
+        UserInteraction.objects.create(place=place_a, user=consumer, type="NEARBY_DETECTION", lat=30.0, lng=None)
+
+
+def test_opening_hours_when_only_one_coordinate_is_refused(place_a):
+    with refused("hours_coordinates_valid"), transaction.atomic():
+        OpeningHours.objects.create(place=place_a, weekday=2, opens=time(11), closes=time(14), lat=None, lng=-97.0)
