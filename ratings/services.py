@@ -1,10 +1,9 @@
 """Writes of ratings: one per user and place, the place's summary kept in step in the same transaction."""
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Avg, Count
 from django.http import Http404
 from django.utils import timezone
 
@@ -12,6 +11,7 @@ from accounts.models import User
 from analytics.models import InteractionType
 from analytics.services import interaction_record
 from ratings.models import ALLOWED_STARS, REVIEW_MAX_LENGTH, Rating
+from ratings.services_summary import place_rating_summary_refresh
 from trucks.models import Place
 from trucks.top_places import top_places_invalidate_on_commit
 
@@ -33,18 +33,6 @@ def _lock_place(place_id: int) -> Place:
         raise Http404("No such place.") from exc
 
 
-def _refresh_place_summary(place_id: int) -> None:
-    """Recompute the place's rating_avg/rating_count from its visible ratings (one aggregate).
-
-    The caller holds the place's row lock, so concurrent ratings of one place recompute one after
-    the other and the last one sees every committed rating.
-    """
-    Place.objects.select_for_update().filter(pk=place_id).values_list("id", flat=True).get()
-    summary = Rating.objects.filter(place_id=place_id, is_hidden=False).aggregate(avg=Avg("stars"), count=Count("id"))
-    avg = (summary["avg"] or Decimal(0)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    Place.objects.filter(pk=place_id).update(rating_avg=avg, rating_count=summary["count"])
-
-
 @transaction.atomic
 def rating_submit(*, user: User, place_id: int, stars: Decimal, review: str = "") -> tuple[Rating, bool]:
     """Rate a place: the first time creates the rating, again updates it. Returns (rating, created)."""
@@ -61,7 +49,7 @@ def rating_submit(*, user: User, place_id: int, stars: Decimal, review: str = ""
         rating.stars, rating.review, rating.updated_at = Decimal(stars), review, now
         rating.full_clean()
         rating.save(update_fields=["stars", "review", "updated_at"])
-    _refresh_place_summary(place.pk)
+    place_rating_summary_refresh(place_id=place.pk)
     interaction_record(place_id=place.pk, type=InteractionType.RATING, user_id=user.pk)
     top_places_invalidate_on_commit(city=place.city)
     return rating, created
@@ -82,7 +70,7 @@ def rating_update(*, rating: Rating, stars: Decimal | None = None, review: str |
     rating.updated_at = timezone.now()
     rating.full_clean()
     rating.save(update_fields=update_fields)
-    _refresh_place_summary(place.pk)
+    place_rating_summary_refresh(place_id=place.pk)
     top_places_invalidate_on_commit(city=place.city)
     return rating
 
@@ -91,5 +79,5 @@ def rating_update(*, rating: Rating, stars: Decimal | None = None, review: str |
 def rating_delete(*, rating: Rating) -> None:
     place = _lock_place(rating.place_id)
     rating.delete()
-    _refresh_place_summary(place.pk)
+    place_rating_summary_refresh(place_id=place.pk)
     top_places_invalidate_on_commit(city=place.city)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from ratings.models import Rating
 from trucks.models import Place
+from trucks.top_places import top_places_invalidate_on_commit
 
 
 @transaction.atomic
@@ -29,10 +30,16 @@ def place_rating_summary_refresh(*, place_id: int) -> Place:
     return place
 
 
+def _lock_place_then_rating(rating: Rating) -> tuple[Place, Rating]:
+    """The same lock order as rating_submit (place row first), so moderation never deadlocks it."""
+    place = Place.objects.select_for_update().only("id", "city").get(pk=rating.place_id)
+    return place, Rating.objects.select_for_update().get(pk=rating.pk)
+
+
 @transaction.atomic
 def rating_hide(*, rating: Rating, by, reason: str = "") -> Rating:
     """Hide a review from consumers (moderation); the place's summary no longer counts it."""
-    rating = Rating.objects.select_for_update().get(pk=rating.pk)
+    place, rating = _lock_place_then_rating(rating)
     if not rating.is_hidden:
         rating.is_hidden = True
         rating.hidden_reason = reason[:255]
@@ -40,14 +47,15 @@ def rating_hide(*, rating: Rating, by, reason: str = "") -> Rating:
         rating.hidden_at = timezone.now()
         rating.full_clean()
         rating.save(update_fields=["is_hidden", "hidden_reason", "hidden_by", "hidden_at"])
-        place_rating_summary_refresh(place_id=rating.place_id)
+        place_rating_summary_refresh(place_id=place.pk)
+        top_places_invalidate_on_commit(city=place.city)
     return rating
 
 
 @transaction.atomic
 def rating_unhide(*, rating: Rating) -> Rating:
     """Show a hidden review again; the place's summary counts it again."""
-    rating = Rating.objects.select_for_update().get(pk=rating.pk)
+    place, rating = _lock_place_then_rating(rating)
     if rating.is_hidden:
         rating.is_hidden = False
         rating.hidden_reason = ""
@@ -55,5 +63,6 @@ def rating_unhide(*, rating: Rating) -> Rating:
         rating.hidden_at = None
         rating.full_clean()
         rating.save(update_fields=["is_hidden", "hidden_reason", "hidden_by", "hidden_at"])
-        place_rating_summary_refresh(place_id=rating.place_id)
+        place_rating_summary_refresh(place_id=place.pk)
+        top_places_invalidate_on_commit(city=place.city)
     return rating

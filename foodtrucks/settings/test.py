@@ -12,6 +12,17 @@ DATABASES = {
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/1")
+
+
+def _worker_redis_url(url: str, worker: str) -> str:
+    """Each pytest-xdist worker gets its own Redis database: cache.clear() flushes a whole database."""
+    if not worker.startswith("gw"):
+        return url
+    base, _, db = url.rpartition("/")
+    return f"{base}/{(int(db or 0) + int(worker[2:])) % 16}"
+
+
+REDIS_URL = _worker_redis_url(REDIS_URL, env("PYTEST_XDIST_WORKER", default=""))
 CACHES = {
     "default": {
         "BACKEND": "foodtrucks.cache.ResilientRedisCache",
