@@ -190,6 +190,8 @@ def test_production_logs_when_written_are_one_json_object_per_line():
         "DJANGO_SETTINGS_MODULE": "foodtrucks.settings.production",
         "DJANGO_SECRET_KEY": "x" * 60 + "yz0123456789",
         "DJANGO_ALLOWED_HOSTS": "foodtrucks.example.com",
+        # Production refuses to start without a database URL; nothing is queried here.
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/foodtrucks",
     }
     code = (
         "import django, logging; django.setup(); "
