@@ -69,6 +69,31 @@ class ItemObjectMixin:
 # --- places -----------------------------------------------------------------------------------------
 
 
+class ConfirmDeleteView(PortalView):
+    """GET asks for confirmation, POST deletes through the service and says so.
+
+    A subclass names `cancel_url_name` and defines `delete()`, which deletes `self.object` through
+    its service and answers the URL to go to next.
+    """
+
+    warning = "This cannot be undone."
+
+    def object_label(self) -> str:
+        return f"“{self.object.name}”"
+
+    def get(self, request, pk):
+        context = self.get_context_data(
+            object_label=self.object_label(), warning=self.warning, cancel_url=reverse(self.cancel_url_name)
+        )
+        return render(request, "portal/confirm_delete.html", context)
+
+    def post(self, request, pk):
+        label = self.object_label()
+        next_url = self.delete()
+        messages.success(request, f"{label} was deleted.")
+        return redirect(next_url)
+
+
 class PlaceListView(PortalView):
     permission = "view"
 
@@ -124,25 +149,17 @@ class PlaceEditView(PlaceObjectMixin, PortalView):
         return render(request, self.template_name, self.get_context_data(form=form, place=self.object), status=400)
 
 
-class PlaceDeleteView(PlaceObjectMixin, PortalView):
+class PlaceDeleteView(PlaceObjectMixin, ConfirmDeleteView):
     permission = "edit_places"
+    cancel_url_name = "portal:places"
+    warning = "Its schedule, photos, ratings and statistics are deleted too. This cannot be undone."
 
-    def get(self, request, pk):
-        return render(
-            request,
-            "portal/confirm_delete.html",
-            self.get_context_data(
-                object_label=str(self.object),
-                warning="Its schedule, photos, ratings and statistics are deleted too. This cannot be undone.",
-                cancel_url=reverse("portal:places"),
-            ),
-        )
+    def object_label(self) -> str:
+        return self.object.name
 
-    def post(self, request, pk):
-        name = self.object.name
+    def delete(self) -> str:
         services.place_delete(place=self.object)
-        messages.success(request, f"{name} was deleted.")
-        return redirect("portal:places")
+        return reverse("portal:places")
 
 
 class PlaceHoursView(PlaceObjectMixin, PortalView):
@@ -363,25 +380,17 @@ class MenuEditView(MenuObjectMixin, PortalView):
         return render(request, self.template_name, self.get_context_data(form=form, menu=self.object), status=400)
 
 
-class MenuDeleteView(MenuObjectMixin, PortalView):
+class MenuDeleteView(MenuObjectMixin, ConfirmDeleteView):
     permission = "edit_menus"
+    cancel_url_name = "portal:menus"
+    warning = "All its items are deleted too. This cannot be undone."
 
-    def get(self, request, pk):
-        return render(
-            request,
-            "portal/confirm_delete.html",
-            self.get_context_data(
-                object_label=f"Menu “{self.object.name}”",
-                warning="All its items are deleted too. This cannot be undone.",
-                cancel_url=reverse("portal:menus"),
-            ),
-        )
+    def object_label(self) -> str:
+        return f"Menu “{self.object.name}”"
 
-    def post(self, request, pk):
-        name = self.object.name
+    def delete(self) -> str:
         services.menu_delete(menu=self.object)
-        messages.success(request, f"Menu “{name}” was deleted.")
-        return redirect("portal:menus")
+        return reverse("portal:menus")
 
 
 class MenuMoveView(MenuObjectMixin, PortalView):
@@ -449,25 +458,14 @@ class ItemEditView(ItemObjectMixin, PortalView):
         return render(request, self.template_name, context, status=400)
 
 
-class ItemDeleteView(ItemObjectMixin, PortalView):
+class ItemDeleteView(ItemObjectMixin, ConfirmDeleteView):
     permission = "edit_menus"
+    cancel_url_name = "portal:menus"
 
-    def get(self, request, pk):
-        return render(
-            request,
-            "portal/confirm_delete.html",
-            self.get_context_data(
-                object_label=f"“{self.object.name}”",
-                warning="This cannot be undone.",
-                cancel_url=reverse("portal:menus"),
-            ),
-        )
-
-    def post(self, request, pk):
-        name, menu_id = self.object.name, self.object.menu_id
+    def delete(self) -> str:
+        menu_id = self.object.menu_id
         services.item_delete(item=self.object)
-        messages.success(request, f"“{name}” was deleted.")
-        return redirect(f"{reverse('portal:menus')}#menu-{menu_id}")
+        return f"{reverse('portal:menus')}#menu-{menu_id}"
 
 
 class ItemMoveView(ItemObjectMixin, PortalView):
