@@ -106,3 +106,10 @@ def place_a(vendor_a):
 @pytest.fixture
 def place_b(vendor_b):
     return factories.PlaceFactory(vendor=vendor_b, name="Burger Stand B", kind="stand")
+
+
+@pytest.fixture
+def axes_enabled(settings, db):
+    """Brute-force protection on (it is off in test settings so Client.login() keeps working)."""
+    settings.AXES_ENABLED = True
+    yield settings

@@ -8,6 +8,7 @@ switch to PostgreSQL, Redis (cache and broker) and S3 (or any S3-compatible endp
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -39,17 +40,26 @@ INSTALLED_APPS = [
     "trucks",
     "ratings",
     "analytics",
+    # Operations (docs/operations.md): brute-force lockout and the Content-Security-Policy header.
+    "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
+    "foodtrucks.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "foodtrucks.middleware.RequestSizeLimitMiddleware",
+    "foodtrucks.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a lockout found during authenticate() into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "foodtrucks.urls"
@@ -171,7 +181,8 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # A Redis outage reads as cache misses (logged), never as a 500: foodtrucks/cache.py.
+            "BACKEND": "foodtrucks.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "TIMEOUT": 300,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
@@ -268,3 +279,83 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
     "foodtrucks.api_throttles.AnonRateThrottle",
     "foodtrucks.api_throttles.UserRateThrottle",
 ]
+
+# --- operations (docs/operations.md): limits, headers, lockout, replica, request ids ----------
+# Non-file request bodies above this are refused (413); multipart file parts do not count here.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
+# Uploaded files above this spool to a temporary file instead of memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# A whole multipart body (files included) above this is refused with 413 before it is read.
+MULTIPART_MAX_BODY_BYTES = env.int("MULTIPART_MAX_BODY_BYTES", default=CERTIFICATE_MAX_BYTES + 1024 * 1024)
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+
+
+def _storage_origins() -> list[str]:
+    """Where public photos (and previews of private files) are served from, for img-src."""
+    if not AWS_STORAGE_BUCKET_NAME:
+        return []
+    if AWS_S3_ENDPOINT_URL:
+        scheme, _, rest = AWS_S3_ENDPOINT_URL.partition("://")
+        return [f"{scheme}://{rest.split('/')[0]}"]
+    buckets = dict.fromkeys([AWS_STORAGE_BUCKET_NAME, AWS_PRIVATE_BUCKET_NAME])
+    return [
+        origin
+        for bucket in buckets
+        for origin in (f"https://{bucket}.s3.amazonaws.com", f"https://{bucket}.s3.{AWS_S3_REGION_NAME}.amazonaws.com")
+    ]
+
+
+# No inline script or style anywhere: a page that needs one (the Swagger UI) uses the per-request
+# nonce, which appears in the header only on responses whose template asked for it.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:", *_storage_origins()],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Brute-force protection on every login door (API token, portal, admin): django-axes.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_MINUTES", default=15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_USERNAME_CALLABLE = "foodtrucks.lockout.login_username"
+AXES_CLIENT_IP_CALLABLE = "foodtrucks.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "foodtrucks.lockout.lockout_response"
+# How many reverse proxies (load balancer, ingress) append to X-Forwarded-For in front of the app.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# A PostgreSQL read replica: reads go there, writes and transactions stay on the primary.
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **env.db_url_config(DATABASE_REPLICA_URL),
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["foodtrucks.db_router.PrimaryReplicaRouter"]
+
+# Every log line carries the request id (X-Request-ID in, X-Request-ID out).
+LOGGING["filters"] = {"request_id": {"()": "foodtrucks.logging.RequestIdFilter"}}
+LOGGING["handlers"]["console"]["filters"] = ["request_id"]
+LOGGING["formatters"]["plain"]["format"] = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"

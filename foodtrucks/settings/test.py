@@ -14,7 +14,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/1")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "foodtrucks.cache.ResilientRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "test-" + env("PYTEST_XDIST_WORKER", default="main"),
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
@@ -53,3 +53,9 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 MEDIA_ROOT = BASE_DIR / ".test-media"
 
 REST_FRAMEWORK = {**REST_FRAMEWORK}
+
+# --- operations (docs/operations.md) ------------------------------------------------------------
+# django-axes is off in tests: its backend refuses authenticate() without a request, which is what
+# Client.login() does. Tests of the lockout itself turn it on with the `axes_enabled` fixture
+# (conftest.py); force_login() works either way.
+AXES_ENABLED = False
