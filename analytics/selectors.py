@@ -32,7 +32,8 @@ def today_so_far(*, places: list[Place]) -> dict[int, dict[str, int]]:
             )
             .values("place_id")
             .annotate(
-                views=Count("id", filter=Q(type=InteractionType.VIEW)),
+                # A VIEW with dwell is the app's dwell report of a view already counted.
+                views=Count("id", filter=Q(type=InteractionType.VIEW, dwell_ms__isnull=True)),
                 clicks=Count("id", filter=Q(type=InteractionType.CLICK)),
             )
         )

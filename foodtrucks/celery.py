@@ -1,11 +1,36 @@
-"""The Celery app: Redis as broker when REDIS_URL is set, tasks in-process otherwise."""
+"""The Celery app: Redis as broker when REDIS_URL is set, tasks in-process otherwise.
+
+The beat schedule lives here, in version control (docs/analytics.md explains each entry).
+Times are UTC (CELERY_TIMEZONE).
+"""
 
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "foodtrucks.settings.local")
 
 app = Celery("foodtrucks")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    # Nightly at 10:15 UTC, just after the last US zone's midnight (Hawaii, UTC-10): roll up the
+    # newest local day that has ended in every place's zone, re-roll the recent days that got late
+    # events since their run, and catch up days a stopped beat missed.
+    "analytics-rollup-due-days": {
+        "task": "analytics.rollup_due_days",
+        "schedule": crontab(hour=10, minute=15),
+    },
+    # Every 5 minutes: switch off "open" places past their closing time (+ grace) without a check-in.
+    "trucks-switch-off-stale-open-places": {
+        "task": "trucks.switch_off_stale_open_places",
+        "schedule": crontab(minute="*/5"),
+    },
+    # Daily, after the roll-up of the previous day: drop raw events past the retention period.
+    "analytics-purge-expired-events": {
+        "task": "analytics.purge_expired_events",
+        "schedule": crontab(hour=11, minute=30),
+    },
+}

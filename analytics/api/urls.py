@@ -1,1 +1,7 @@
-urlpatterns: list = []
+from django.urls import path
+
+from analytics.api.views import EventBatchApi
+
+urlpatterns: list = [
+    path("events/", EventBatchApi.as_view(), name="events-batch"),
+]

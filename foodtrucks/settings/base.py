@@ -359,3 +359,15 @@ if DATABASE_REPLICA_URL:
 LOGGING["filters"] = {"request_id": {"()": "foodtrucks.logging.RequestIdFilter"}}
 LOGGING["handlers"]["console"]["filters"] = ["request_id"]
 LOGGING["formatters"]["plain"]["format"] = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+
+# --- analytics pipeline and open switch (appended by the analytics issue) -----------------------
+# The events API accepts events this many days old at most; the nightly job re-rolls days that
+# got late events within this window.
+ANALYTICS_EVENT_MAX_AGE_DAYS = env.int("ANALYTICS_EVENT_MAX_AGE_DAYS", default=7)
+# ... and this far in the future (device clocks drift).
+ANALYTICS_EVENT_MAX_FUTURE_MINUTES = env.int("ANALYTICS_EVENT_MAX_FUTURE_MINUTES", default=5)
+# A place open outside its schedule (or with no schedule) is switched off after this long
+# without a check-in.
+OPEN_SWITCH_UNSCHEDULED_HOURS = env.int("OPEN_SWITCH_UNSCHEDULED_HOURS", default=12)
+# Per-user rate of event batches (each up to 100 events).
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["events"] = env("API_THROTTLE_EVENTS", default="120/min")

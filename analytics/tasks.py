@@ -1,0 +1,39 @@
+"""Celery tasks of the analytics pipeline: thin wrappers that take dates and call the services."""
+
+from datetime import date
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+from django.utils import timezone
+
+from analytics import rollup
+
+# A transient database error (failover, restart, dropped connection) is retried with backoff;
+# every task here is idempotent, so a retry after a half-done attempt is safe.
+RETRY = {
+    "autoretry_for": (OperationalError, InterfaceError),
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 8,
+}
+
+
+@shared_task(name="analytics.rollup_day", **RETRY)
+def rollup_day(day: str) -> dict:
+    """Roll up one local day (ISO date): recompute and overwrite its statistics."""
+    run = rollup.rollup_day(day=date.fromisoformat(day))
+    return {"day": day, "stats_rows": run.stats_rows, "cell_rows": run.cell_rows, "duration_ms": run.duration_ms}
+
+
+@shared_task(name="analytics.rollup_due_days", **RETRY)
+def rollup_due_days() -> dict[str, str]:
+    """Beat job: queue one roll-up per due day (the newest complete day, missed days, days with
+    late events); each day is its own task, so a retry redoes one day only. Answers day -> task id."""
+    return {day.isoformat(): rollup_day.delay(day.isoformat()).id for day in rollup.days_due(now=timezone.now())}
+
+
+@shared_task(name="analytics.purge_expired_events", **RETRY)
+def purge_expired_events() -> int:
+    """Beat job: drop raw events past the retention period whose days are rolled up."""
+    return rollup.events_purge_expired(now=timezone.now())

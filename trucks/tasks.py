@@ -1,0 +1,18 @@
+"""Celery tasks of the trucks app."""
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+from django.utils import timezone
+
+from trucks.open_switch import places_switch_off_stale
+
+
+@shared_task(
+    name="trucks.switch_off_stale_open_places",
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=3,
+)
+def switch_off_stale_open_places() -> int:
+    """Beat job (every few minutes): no truck stays "open" long after its closing time."""
+    return places_switch_off_stale(now=timezone.now())
