@@ -48,3 +48,25 @@ def get_item_for_member_or_404(user: User, item_id: int, *, action: str = "edit_
     if role is None or not role_allows(role, action):
         raise Http404("No such item.")
     return MenuItem.objects.select_related("menu__vendor").get(pk=item_id)
+
+
+# --- portal ----------------------------------------------------------------------------------------
+
+
+def portal_places(vendor_id: int) -> QuerySet[Place]:
+    """A vendor's places for the portal's lists, with what the rows show."""
+    return Place.objects.filter(vendor_id=vendor_id).prefetch_related("categories").order_by("name", "id")
+
+
+def portal_menus(vendor_id: int) -> QuerySet[Menu]:
+    """A vendor's menus with their places and items, ordered as the vendor arranged them."""
+    from django.db.models import Prefetch
+
+    return (
+        Menu.objects.filter(vendor_id=vendor_id)
+        .prefetch_related(
+            Prefetch("places", queryset=Place.objects.order_by("name")),
+            Prefetch("items", queryset=MenuItem.objects.order_by("position", "id")),
+        )
+        .order_by("position", "name", "id")
+    )

@@ -55,3 +55,45 @@ def vendor_public_detail(vendor_id: int) -> Vendor:
         return Vendor.objects.get(pk=vendor_id)
     except Vendor.DoesNotExist as exc:
         raise Http404("No such vendor.") from exc
+
+
+# --- portal: certificates and team ----------------------------------------------------------------
+
+
+def certificates_for_vendor(vendor_id: int) -> QuerySet:
+    from vendors.models import BusinessCertificate
+
+    return BusinessCertificate.objects.filter(vendor_id=vendor_id).select_related("reviewer", "uploaded_by")
+
+
+def get_certificate_for_member_or_404(user: User, certificate_id: int, *, action: str = "certificates"):
+    """The certificate if the user is a member of its vendor with a role allowing `action`; else 404."""
+    from vendors.models import BusinessCertificate
+
+    if not user.is_authenticated:
+        raise Http404("No such certificate.")
+    role = (
+        VendorMember.objects.filter(user=user, vendor__certificates__pk=certificate_id)
+        .values_list("role", flat=True)
+        .first()
+    )
+    if role is None or not role_allows(role, action):
+        raise Http404("No such certificate.")
+    return BusinessCertificate.objects.select_related("vendor").get(pk=certificate_id)
+
+
+def team_for_vendor(vendor_id: int) -> QuerySet[VendorMember]:
+    return VendorMember.objects.filter(vendor_id=vendor_id).select_related("user").order_by("role", "user__email")
+
+
+def get_team_member_for_member_or_404(user: User, membership_id: int, *, action: str = "team") -> VendorMember:
+    """A membership row of a vendor the user belongs to with a role allowing `action`; else 404."""
+    if not user.is_authenticated:
+        raise Http404("No such team member.")
+    target = VendorMember.objects.select_related("user", "vendor").filter(pk=membership_id).first()
+    if target is None:
+        raise Http404("No such team member.")
+    role = VendorMember.objects.filter(user=user, vendor_id=target.vendor_id).values_list("role", flat=True).first()
+    if role is None or not role_allows(role, action):
+        raise Http404("No such team member.")
+    return target

@@ -1,0 +1,128 @@
+"""Writes about vendors: certificates and the team (memberships with roles)."""
+
+from datetime import date
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from accounts.models import User
+from vendors.file_checks import check_document
+from vendors.models import BusinessCertificate, Role, Vendor, VendorMember
+
+
+@transaction.atomic
+def certificate_upload(
+    *, vendor: Vendor, uploaded_by: User, kind: str, file: UploadedFile, expires_on: date | None
+) -> BusinessCertificate:
+    """Check the content, then store the file in the private storage and record it."""
+    checked = check_document(file, max_bytes=settings.CERTIFICATE_MAX_BYTES)
+    original_name = (file.name or "").rsplit("/", 1)[-1][:255]
+    certificate = BusinessCertificate(
+        vendor=vendor,
+        kind=kind,
+        original_filename=original_name,
+        content_type=checked.content_type,
+        size_bytes=file.size,
+        expires_on=expires_on,
+        uploaded_by=uploaded_by,
+        uploaded_at=timezone.now(),
+    )
+    certificate.full_clean(exclude=["file"])
+    # The stored key gets the extension of the real content, whatever the upload was named.
+    certificate.file.save(f"certificate.{checked.extension}", file, save=False)
+    try:
+        certificate.save()
+    except Exception:
+        certificate.file.delete(save=False)
+        raise
+    return certificate
+
+
+@transaction.atomic
+def certificate_delete(*, certificate: BusinessCertificate) -> None:
+    """Remove a certificate and its stored file (the file once the row is surely gone)."""
+    storage, name = certificate.file.storage, certificate.file.name
+    certificate.delete()
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+def _send_set_password_email(*, user: User, vendor: Vendor, invited_by: User, base_url: str) -> None:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    path = reverse("portal:password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+    context = {"user": user, "vendor": vendor, "invited_by": invited_by, "link": f"{base_url.rstrip('/')}{path}"}
+    send_mail(
+        subject=f"You have been added to {vendor.business_name} on Food Trucks",
+        message=render_to_string("portal/emails/member_invite.txt", context),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+
+
+@transaction.atomic
+def member_add(*, vendor: Vendor, email: str, role: str, invited_by: User, base_url: str) -> VendorMember:
+    """Add a user to the vendor's team; a new email gets an account and a set-password link."""
+    if role not in Role.values:
+        raise ValidationError({"role": "Choose owner, manager or staff."})
+    email = User.objects.normalize_email(email).lower()
+    user = User.objects.filter(email__iexact=email).first()
+    created = user is None
+    if created:
+        user = User(email=email)
+        user.set_unusable_password()
+        user.full_clean(exclude=["password"])
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError as exc:
+            raise ValidationError({"email": "This email was just added by someone else; try again."}) from exc
+    elif VendorMember.objects.filter(vendor=vendor, user=user).exists():
+        raise ValidationError({"email": f"{email} is already on this team."})
+    membership = VendorMember(vendor=vendor, user=user, role=role, created_at=timezone.now())
+    membership.full_clean()
+    try:
+        with transaction.atomic():  # a concurrent add of the same person loses here, not with a 500
+            membership.save()
+    except IntegrityError as exc:
+        raise ValidationError({"email": f"{email} is already on this team."}) from exc
+    if created:
+        transaction.on_commit(
+            lambda: _send_set_password_email(user=user, vendor=vendor, invited_by=invited_by, base_url=base_url)
+        )
+    return membership
+
+
+def _lock_owners(vendor_id: int) -> list[VendorMember]:
+    """Lock the vendor's owner rows, so two concurrent demotions cannot both pass the check."""
+    return list(VendorMember.objects.select_for_update().filter(vendor_id=vendor_id, role=Role.OWNER).order_by("id"))
+
+
+@transaction.atomic
+def member_change_role(*, membership: VendorMember, role: str) -> VendorMember:
+    if role not in Role.values:
+        raise ValidationError({"role": "Choose owner, manager or staff."})
+    owners = _lock_owners(membership.vendor_id)
+    membership.refresh_from_db(fields=["role"])
+    if membership.role == Role.OWNER and role != Role.OWNER and len(owners) == 1:
+        raise ValidationError({"role": "A vendor needs at least one owner: make someone else owner first."})
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def member_remove(*, membership: VendorMember) -> None:
+    owners = _lock_owners(membership.vendor_id)
+    membership.refresh_from_db(fields=["role"])
+    if membership.role == Role.OWNER and len(owners) == 1:
+        raise ValidationError("A vendor needs at least one owner: the last owner cannot be removed.")
+    membership.delete()
