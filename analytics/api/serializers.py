@@ -84,10 +84,17 @@ class EventBatchOutputSerializer(serializers.Serializer):
     duplicates = serializers.IntegerField(help_text="Events already stored (a retry) or repeated in the batch.")
 
 
-class EventBatchErrorSerializer(serializers.Serializer):
+class EventBatchErrorItemsSerializer(serializers.Serializer):
     events = serializers.JSONField(
         help_text=(
             'The invalid items by position in the batch ("0" is the first): field -> messages; or '
             '{"non_field_errors": [...]} when the list itself is empty or longer than 100.'
         )
     )
+
+
+class EventBatchErrorSerializer(serializers.Serializer):
+    """The API's one error shape (foodtrucks/api_errors.py), with the per-item errors under `errors`."""
+
+    detail = serializers.CharField(help_text="A human-readable summary of the error.")
+    errors = EventBatchErrorItemsSerializer()

@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from analytics.api.serializers import EventBatchErrorSerializer, EventBatchInputSerializer, EventBatchOutputSerializer
 from analytics.ingest import events_ingest
+from foodtrucks.api_errors import error_responses
 
 
 class EventBatchRateThrottle(UserRateThrottle):
@@ -41,12 +42,14 @@ class EventBatchApi(APIView):
                 examples=[
                     OpenApiExample(
                         "Third event names an unknown place",
-                        value={"events": {"2": {"place": ["Unknown or inactive place."]}}},
+                        value={
+                            "detail": "Unknown or inactive place.",
+                            "errors": {"events": {"2": {"place": ["Unknown or inactive place."]}}},
+                        },
                     )
                 ],
             ),
-            401: OpenApiResponse(description="No or invalid token."),
-            429: OpenApiResponse(description="Too many batches; retry after the Retry-After header."),
+            **error_responses(401),
         },
         tags=["events"],
     )
