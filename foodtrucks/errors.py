@@ -26,7 +26,8 @@ def is_api_request(request: HttpRequest) -> bool:
 
 def error_response(request: HttpRequest, *, status: int, detail: str, title: str) -> HttpResponse:
     if is_api_request(request):
-        return JsonResponse({"detail": detail}, status=status)
+        # The API's one error shape (foodtrucks/api_errors.py): `errors` is there, empty, for no field.
+        return JsonResponse({"detail": detail, "errors": {}}, status=status)
     html = render_to_string("errors/error.html", {"status": status, "title": title, "detail": detail})
     return HttpResponse(html, status=status)
 

@@ -45,7 +45,7 @@ def lockout_response(request: HttpRequest, original_response=None, credentials=N
         detail = "Too many failed login attempts."
         if minutes:
             detail += f" Try again in {minutes} minutes."
-        response = JsonResponse({"detail": detail}, status=429)
+        response = JsonResponse({"detail": detail, "errors": {}}, status=429)
     else:
         context = {"minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT}
         response = render(request, "axes/lockout.html", context, status=429)

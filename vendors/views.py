@@ -164,7 +164,8 @@ class CertificateListView(PortalAccessMixin, FormView):
 
     def form_invalid(self, form):
         messages.error(self.request, "The certificate was not uploaded: see the message by the field.")
-        return super().form_invalid(form)
+        # A refused form is a 400, like every other portal form (the page still shows the messages).
+        return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
 class CertificateOpenView(PortalView):
@@ -256,7 +257,8 @@ class TeamView(PortalAccessMixin, FormView):
 
     def form_invalid(self, form):
         messages.error(self.request, "Nobody was added: see the message by the field.")
-        return super().form_invalid(form)
+        # A refused form is a 400, like every other portal form (the page still shows the messages).
+        return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
 class MemberRoleView(PortalView):

@@ -66,7 +66,9 @@ class LoginView(APIView):
         serializer = s.LoginInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        user = authenticate(request, email=services.email_normalize(data["email"]), password=data["password"])
+        # Django's HttpRequest, not DRF's Request: axes flags a lockout on the request it is given, and
+        # AxesMiddleware answers 429 only when the flag is on the HttpRequest (foodtrucks/lockout.py).
+        user = authenticate(request._request, email=services.email_normalize(data["email"]), password=data["password"])
         if user is None:
             raise ValidationError({"non_field_errors": ["Unable to log in with the email and password given."]})
         return Response(s.LoginOutputSerializer({"token": services.token_for_login(user=user), "user": user}).data)

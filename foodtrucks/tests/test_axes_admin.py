@@ -139,7 +139,7 @@ def test_api_shaped_login_after_five_failures_answers_json_429(api_client, axes_
     )
     # then the API answers 429 in JSON with Retry-After
     assert response.status_code == 429
-    assert response.json() == {"detail": "Too many failed login attempts. Try again in 15 minutes."}
+    assert response.json() == {"detail": "Too many failed login attempts. Try again in 15 minutes.", "errors": {}}
     assert response["Retry-After"] == "900"
 
 

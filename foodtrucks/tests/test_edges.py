@@ -54,7 +54,7 @@ def test_api_json_body_over_one_megabyte_is_413_json(client, db):
     response = client.post("/api/v1/events/", body, content_type="application/json")
     # then the API refuses it in JSON, before any view reads it
     assert response.status_code == 413
-    assert response.json() == {"detail": "Request body too large: the limit is 1 MB."}
+    assert response.json() == {"detail": "Request body too large: the limit is 1 MB.", "errors": {}}
 
 
 def test_api_json_body_at_the_cap_passes_through(client, db, small_limits):
@@ -85,7 +85,7 @@ def test_multipart_body_over_the_upload_cap_is_413(client, db, small_limits):
     upload = SimpleUploadedFile("permit.pdf", b"%PDF" + b"0" * 6000, content_type="application/pdf")
     response = client.post("/api/v1/echo-form/", {"file": upload})
     assert response.status_code == 413
-    assert response.json() == {"detail": "Request body too large: the limit is 0.00476837 MB."}
+    assert response.json() == {"detail": "Request body too large: the limit is 0.00476837 MB.", "errors": {}}
 
 
 @pytest.mark.urls(__name__)
@@ -94,13 +94,13 @@ def test_multipart_form_fields_over_the_form_cap_are_413_not_400(client, db, sma
     response = client.post("/api/v1/echo-form/", {"a": "x" * 600, "b": "y" * 600})
     # then Django's RequestDataTooBig becomes a 413 too
     assert response.status_code == 413
-    assert response.json() == {"detail": "Request body too large: the limit is 0.00476837 MB."}
+    assert response.json() == {"detail": "Request body too large: the limit is 0.00476837 MB.", "errors": {}}
 
 
 def test_api_unknown_path_is_json_404(client, db):
     response = client.get("/api/v1/no-such-thing/")
     assert response.status_code == 404
-    assert response.json() == {"detail": "Not found."}
+    assert response.json() == {"detail": "Not found.", "errors": {}}
 
 
 def test_portal_unknown_path_is_a_small_404_page(client, db):
@@ -117,7 +117,7 @@ def test_api_unexpected_error_is_json_500_without_details(db):
 
     response = Client(raise_request_exception=False).get("/api/v1/boom/")
     assert response.status_code == 500
-    assert response.json() == {"detail": "Server error."}
+    assert response.json() == {"detail": "Server error.", "errors": {}}
 
 
 @pytest.mark.urls(__name__)

@@ -70,7 +70,7 @@ def _wait_until(probe, *, what: str, seconds: float = SERVICE_START_SECONDS):
 def test_api_request_when_database_is_unreachable_is_503_json_with_retry_after(client):
     response = client.get("/api/v1/needs-db/")
     assert response.status_code == 503
-    assert response.json() == {"detail": "Service temporarily unavailable."}
+    assert response.json() == {"detail": "Service temporarily unavailable.", "errors": {}}
     assert response["Retry-After"] == "5"
 
 
@@ -330,7 +330,7 @@ def test_gunicorn_when_postgres_restarts_answers_503_then_recovers_by_itself(pri
 
         # then every API request gets a clean 503 in JSON with Retry-After, never a 500
         assert [status for status, _, _ in during] == [503] * 8
-        assert {body for _, _, body in during} == {b'{"detail": "Service temporarily unavailable."}'}
+        assert {body for _, _, body in during} == {b'{"detail": "Service temporarily unavailable.", "errors": {}}'}
         assert {headers["Retry-After"] for _, headers, _ in during} == {"5"}
         # and pages get the small 503 page; liveness holds, readiness says why
         status, _, body = _get(f"{base}/admin/", page)

@@ -1,6 +1,7 @@
 """Shapes of the place endpoints: query filters in, place cards and details out."""
 
 from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from trucks.models import (
@@ -141,8 +142,17 @@ class SlotSerializer(serializers.Serializer):
     lng = serializers.FloatField(allow_null=True)
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$", "example": "11:30:00"}
+)
+class LocalTimeField(serializers.TimeField):
+    """A wall-clock time in the place's own zone ("11:30:00"): no offset, so not JSON Schema's `time`."""
+
+
 class OpeningHoursSerializer(serializers.ModelSerializer):
     weekday_name = serializers.CharField(source="get_weekday_display")
+    opens = LocalTimeField()
+    closes = LocalTimeField()
 
     class Meta:
         model = OpeningHours
@@ -151,6 +161,8 @@ class OpeningHoursSerializer(serializers.ModelSerializer):
 
 class ScheduleExceptionSerializer(serializers.ModelSerializer):
     kind = serializers.ChoiceField(choices=ExceptionKind.choices)
+    opens = LocalTimeField(allow_null=True)
+    closes = LocalTimeField(allow_null=True)
 
     class Meta:
         model = ScheduleException

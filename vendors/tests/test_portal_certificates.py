@@ -115,8 +115,8 @@ def test_certificate_upload_refuses_bad_content_with_a_message_and_stores_nothin
     upload = SimpleUploadedFile(filename, content, content_type="application/pdf")
     response = owner_client.post(reverse("portal:certificates"), {"kind": "health_permit", "file": upload})
 
-    # then the page answers 200 with the message by the field, and nothing is stored
-    assert response.status_code == 200
+    # then the page answers 400 with the message by the field, and nothing is stored
+    assert response.status_code == 400
     html = response.content.decode()
     assert message in html
     assert "The certificate was not uploaded" in html
@@ -132,7 +132,7 @@ def test_certificate_upload_refuses_an_oversized_file_and_stores_nothing(s3, set
 
     response = owner_client.post(reverse("portal:certificates"), {"kind": "health_permit", "file": upload})
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "The file is too large (0.0 MB); the limit is 0 MB." in response.content.decode()
     assert _keys(s3, settings) == before
     assert BusinessCertificate.objects.count() == 0

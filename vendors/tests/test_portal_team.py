@@ -61,7 +61,7 @@ def test_adding_an_existing_user_gives_them_the_membership_without_email(owner_c
 def test_adding_a_member_twice_is_refused_by_the_email_field(owner_client, manager_a):
     response = owner_client.post(reverse("portal:team"), {"email": manager_a.email, "role": "staff"})
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert f"{manager_a.email} is already on this team." in response.content.decode()
 
 

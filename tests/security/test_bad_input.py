@@ -1,0 +1,226 @@
+"""Bad input at every door: each gets a clear 4xx (never a 500), nothing is stored half-way, and
+text that looks like SQL or HTML is data: escaped on pages, returned as-is by the API."""
+
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from accounts.models import User
+from ratings.models import Rating
+from tests import factories
+from trucks.models import Photo, Place
+from vendors.models import BusinessCertificate
+
+UNICODE_NAME = "Zoë 🌮 Ñandú — 東京 \u200b"
+SCRIPT = "<script>alert('x')</script>"
+SQL = "'; DROP TABLE trucks_place; --"
+
+
+def _register_body(**overrides):
+    body = {
+        "email": "new@example.com",
+        "password": "a-long-Unusual-passphrase-42",
+        "first_name": "Ana",
+        "last_name": "Ruiz",
+        "phone_number": "+14155550199",
+    }
+    return {**body, **overrides}
+
+
+# --- the API ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "raw",
+    ['{"email": "a@b.c", "password": ', "[1, 2, 3]", '"just a string"', "null", "\x00\xff\xfe"],
+    ids=["truncated", "array", "string", "null", "binary"],
+)
+def test_register_with_malformed_json_answers_400_and_stores_nobody(api_client, raw):
+    response = api_client.post(reverse("api-register"), raw, content_type="application/json")
+    assert response.status_code == 400
+    assert set(response.json()) == {"detail", "errors"}
+    assert User.objects.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("email", 42), ("password", ["x"]), ("first_name", {"a": 1}), ("phone_number", 4155550199), ("dob", "yesterday")],
+)
+def test_register_with_wrong_types_answers_400_on_that_field(api_client, field, value):
+    response = api_client.post(reverse("api-register"), _register_body(**{field: value}), format="json")
+    assert response.status_code == 400
+    assert field in response.json()["errors"]
+    assert User.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_register_with_unicode_names_keeps_them_exactly(api_client):
+    response = api_client.post(
+        reverse("api-register"), _register_body(first_name=UNICODE_NAME, last_name=SCRIPT), format="json"
+    )
+    assert response.status_code == 201
+    user = User.objects.get(email="new@example.com")
+    assert (user.first_name, user.last_name) == (UNICODE_NAME, SCRIPT)
+
+
+def test_huge_json_body_answers_413_and_the_server_stays_up(consumer_client, settings):
+    body = json.dumps({"review": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)})
+    response = consumer_client.post("/api/v1/me/favorites/", body, content_type="application/json")
+    assert response.status_code == 413
+    assert response.json()["detail"].startswith("Request body too large")
+    assert consumer_client.get("/api/v1/me/").status_code == 200
+
+
+@pytest.mark.parametrize("review", [UNICODE_NAME, SCRIPT, SQL])
+def test_rating_review_with_unicode_html_or_sql_is_stored_and_returned_as_data(consumer_client, place_a, review):
+    url = reverse("api-place-ratings", kwargs={"place_id": place_a.pk})
+    response = consumer_client.post(url, {"stars": "4.5", "review": review}, format="json")
+    assert response.status_code == 201
+    assert response.json()["review"] == review
+    assert Rating.objects.get(place=place_a).review == review
+
+
+@pytest.mark.parametrize("stars", ["0.5", "5.5", "4.3", "abc", None, [], "NaN", "Infinity"])
+def test_rating_with_bad_stars_answers_400_and_stores_nothing(consumer_client, place_a, stars):
+    url = reverse("api-place-ratings", kwargs={"place_id": place_a.pk})
+    response = consumer_client.post(url, {"stars": stars}, format="json")
+    assert response.status_code == 400
+    assert "stars" in response.json()["errors"]
+    assert not Rating.objects.exists()
+    place_a.refresh_from_db()
+    assert place_a.rating_count == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"lat": "91", "lng": "0"},
+        {"lat": "0", "lng": "-180.5"},
+        {"lat": "NaN", "lng": "0"},
+        {"lat": "1e400", "lng": "0"},
+        {"lat": "30", "lng": "-97", "radius_km": "-1"},
+        {"lat": "30", "lng": "-97", "radius_km": "51"},
+        {"lat": "30"},
+        {"ordering": "password"},
+        {"page_size": "-5"},
+        {"page": "99999"},
+        {"category": "x" * 5000},
+    ],
+)
+def test_place_search_with_bad_parameters_answers_a_clear_4xx(api_client, query):
+    response = api_client.get(reverse("api-places"), query)
+    assert response.status_code in (400, 404)
+    assert set(response.json()) == {"detail", "errors"}
+
+
+@pytest.mark.parametrize("text", [SQL, SCRIPT, UNICODE_NAME, "%", "_", "\\", "' OR 1=1 --"])
+def test_place_search_text_is_data_not_sql(api_client, place_a, place_b, text):
+    response = api_client.get(reverse("api-places"), {"q": text})
+    assert response.status_code == 200
+    assert response.json()["count"] == 0
+    assert Place.objects.count() == 2
+
+
+def test_place_with_a_script_name_is_returned_as_data_by_the_api(api_client, vendor_a):
+    place = factories.PlaceFactory(vendor=vendor_a, name=SCRIPT)
+    response = api_client.get(reverse("api-place-detail", kwargs={"place_id": place.pk}))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["name"] == SCRIPT
+
+
+@pytest.mark.parametrize(
+    ("lat", "lng"), [(90.5, 0), (0, 181), ("north", 0), (None, 0)], ids=["lat", "lng", "text", "null"]
+)
+def test_check_in_with_coordinates_out_of_range_answers_400_and_keeps_the_location(owner_a, place_a, lat, lng):
+    from conftest import token_client
+
+    url = reverse("api-vendor-place-check-in", kwargs={"place_id": place_a.pk})
+    response = token_client(owner_a).post(url, {"lat": lat, "lng": lng, "is_open": True}, format="json")
+    assert response.status_code == 400
+    place_a.refresh_from_db()
+    assert (place_a.lat, place_a.lng, place_a.is_open) == (30.2672, -97.7431, False)
+
+
+# --- the portal -------------------------------------------------------------------------------------
+
+
+def _place_form(**overrides):
+    body = {
+        "kind": "truck",
+        "name": "Taco Truck",
+        "description": "",
+        "time_zone": "America/Chicago",
+        "address": "",
+        "city": "Austin",
+        "state": "TX",
+        "lat": "30.2",
+        "lng": "-97.7",
+    }
+    return {**body, **overrides}
+
+
+def test_portal_place_with_unicode_and_script_name_is_stored_and_rendered_escaped(client, owner_a, vendor_a):
+    client.force_login(owner_a)
+    name = f"{UNICODE_NAME} {SCRIPT}"
+    response = client.post(reverse("portal:place_create"), _place_form(name=name))
+    assert response.status_code == 302
+    assert Place.objects.get(vendor=vendor_a).name == name
+    for page in ("portal:places", "portal:dashboard"):
+        html = client.get(reverse(page)).content.decode()
+        assert "<script>alert" not in html
+        assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html
+
+
+@pytest.mark.parametrize(("lat", "lng"), [("90.1", "0"), ("0", "-181"), ("abc", "0"), ("NaN", "0"), ("1e999", "0")])
+def test_portal_place_with_coordinates_out_of_range_is_refused_with_a_field_message(client, owner_a, lat, lng):
+    client.force_login(owner_a)
+    response = client.post(reverse("portal:place_create"), _place_form(lat=lat, lng=lng))
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert {"lat", "lng"} & set(form.errors)
+    assert not Place.objects.exists()
+
+
+def test_portal_certificate_that_lies_about_its_type_is_refused_and_not_stored(client, s3, owner_a):
+    client.force_login(owner_a)
+    before = s3.list_objects_v2(Bucket="foodtrucks-test-private").get("KeyCount", 0)
+    fake = SimpleUploadedFile("permit.pdf", b"MZ\x90\x00 this is an executable", content_type="application/pdf")
+    response = client.post(reverse("portal:certificates"), {"kind": "health_permit", "file": fake})
+    assert response.status_code == 400
+    assert "file" in response.context["form"].errors
+    assert not BusinessCertificate.objects.exists()
+    assert s3.list_objects_v2(Bucket="foodtrucks-test-private").get("KeyCount", 0) == before
+
+
+@pytest.mark.parametrize(
+    ("filename", "data"),
+    [
+        ("photo.png", b"%PDF-1.4 not an image"),
+        ("photo.jpg", b"<svg onload=alert(1)></svg>"),
+        ("photo.png", b"\x89PNG\r\n\x1a\ntruncated"),
+    ],
+    ids=["pdf-as-png", "svg-as-jpg", "broken-png"],
+)
+def test_portal_photo_that_lies_about_its_type_is_refused_and_not_stored(client, owner_a, place_a, filename, data):
+    client.force_login(owner_a)
+    upload = SimpleUploadedFile(filename, data, content_type="image/png")
+    response = client.post(reverse("portal:place_photos", kwargs={"pk": place_a.pk}), {"image": upload})
+    assert response.status_code == 400
+    assert "image" in response.context["form"].errors
+    assert not Photo.objects.exists()
+
+
+def test_portal_form_with_a_huge_body_answers_413(client, owner_a, settings):
+    client.force_login(owner_a)
+    response = client.post(
+        reverse("portal:place_create"), _place_form(description="x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 10))
+    )
+    assert response.status_code == 413
+    assert not Place.objects.exists()
+    assert client.get(reverse("portal:dashboard")).status_code == 200
