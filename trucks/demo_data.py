@@ -370,6 +370,10 @@ def _without_secondary_indexes(model):
     table = model._meta.db_table
     quoted = connection.ops.quote_name(table)
     with connection.cursor() as cursor:
+        # Inside one transaction (a small seed), deferred foreign-key checks of rows written so far
+        # are still pending, and PostgreSQL refuses to ALTER a table with pending trigger events:
+        # run those checks now.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(
             "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
             "WHERE conrelid = %s::regclass AND contype IN ('f', 'u') ORDER BY contype DESC, conname",
