@@ -90,6 +90,7 @@ class Consumer(HttpUser):
                 "lng": lng,
             }
             if random.random() < 0.3:
+                event["type"] = "VIEW"  # only a VIEW carries a dwell time
                 event["dwell_ms"] = random.randint(1000, 300000)
             events.append(event)
         with self.client.post("/api/v1/events/", json={"events": events}, catch_response=True) as r:

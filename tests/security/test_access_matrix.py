@@ -221,7 +221,12 @@ PORTAL = {
 }
 
 # Probes answer everyone the same; they expose no object.
-OTHER = {"healthz": [("get", None, None, _all(200))], "readyz": [("get", None, None, _all(200))]}
+OTHER = {
+    "healthz": [("get", None, None, _all(200))],
+    "readyz": [("get", None, None, _all(200))],
+    # The roll-up's health: the same answer for everyone (503 here: no roll-up has run in this world).
+    "analytics-health": [("get", None, None, _all(503))],
+}
 
 
 def _named_routes() -> dict[str, set[str]]:
