@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format migrations-check security services worker beat bench-rollup bench-ingest bench-seed load clean
+.PHONY: run test lint format migrations-check security services worker beat bench-nearby bench-rollup bench-ingest bench-seed load clean
 
 $(STAMP): requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
