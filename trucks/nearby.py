@@ -119,7 +119,7 @@ _DISTANCE_SQL = (
 )
 # Only constants are put in ({distance}, {lng_condition}); every value is a bound parameter.
 _NEARBY_KEYS_SQL = (
-    "SELECT id, distance_km, COUNT(*) OVER () AS total_count FROM ("
+    "SELECT id, distance_km, COUNT(*) OVER () AS total_count FROM ("  # nosec B608 - constants only
     " SELECT id, {distance} AS distance_km FROM trucks_place"
     " WHERE is_active AND lat >= %(lat_min)s AND lat <= %(lat_max)s AND {lng_condition}"
     ") AS candidates WHERE distance_km <= %(radius_km)s ORDER BY distance_km, id LIMIT %(limit)s OFFSET %(offset)s"
