@@ -28,6 +28,11 @@ app.conf.beat_schedule = {
         "task": "trucks.switch_off_stale_open_places",
         "schedule": crontab(minute="*/5"),
     },
+    # Every 5 minutes (rankings are cached for 10): every city's top-places list stays warm.
+    "trucks-warm-top-places": {
+        "task": "trucks.warm_top_places",
+        "schedule": crontab(minute="*/5"),
+    },
     # Daily, after the roll-up of the previous day: drop raw events past the retention period.
     "analytics-purge-expired-events": {
         "task": "analytics.purge_expired_events",

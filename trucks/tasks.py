@@ -5,6 +5,7 @@ from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from trucks.open_switch import places_switch_off_stale
+from trucks.top_places import top_places_warm
 
 
 @shared_task(
@@ -16,3 +17,14 @@ from trucks.open_switch import places_switch_off_stale
 def switch_off_stale_open_places() -> int:
     """Beat job (every few minutes): no truck stays "open" long after its closing time."""
     return places_switch_off_stale(now=timezone.now())
+
+
+@shared_task(
+    name="trucks.warm_top_places",
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=3,
+)
+def warm_top_places() -> int:
+    """Beat job (before the cached rankings expire): every city's top list is ready in the cache."""
+    return top_places_warm()

@@ -48,11 +48,37 @@ def top_place_ids(*, city: str) -> list[int]:
     if cached is not None:
         return cached
     ids = top_place_ids_compute(city=city)
+    _store(key, ids)
+    return ids
+
+
+def _store(key: str, ids: list[int]) -> None:
     try:
         cache.set(key, ids, TOP_PLACES_CACHE_SECONDS)
     except CACHE_ERRORS as exc:
         logger.warning("top places: cache unreachable on write (%s)", exc)
-    return ids
+
+
+def top_places_warm() -> int:
+    """Rank every city at once and store each ranking, so no consumer waits for a cold cache.
+
+    One query over the places that can rank (enough visible ratings), best first; the cities are
+    told apart the same way the cache keys are (trimmed, case-folded). Returns how many cities.
+    """
+    rows = (
+        Place.objects.filter(is_active=True, rating_count__gte=settings.TOP_PLACES_MIN_RATINGS)
+        .exclude(city="")
+        .order_by("-rating_avg", "-rating_count", "id")
+        .values_list("id", "city")
+    )
+    by_city: dict[str, list[int]] = {}
+    for place_id, city in rows.iterator(chunk_size=5000):
+        ranked = by_city.setdefault(city.strip().casefold(), [])
+        if len(ranked) < TOP_PLACES_LIMIT:
+            ranked.append(place_id)
+    for city, ids in by_city.items():
+        _store(_cache_key(city), ids)
+    return len(by_city)
 
 
 def top_places_invalidate(*, city: str) -> None:

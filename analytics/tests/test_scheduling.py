@@ -147,6 +147,7 @@ def test_beat_schedule_names_existing_tasks():
         "analytics.rollup_due_days",
         "analytics.purge_expired_events",
         "trucks.switch_off_stale_open_places",
+        "trucks.warm_top_places",
     }
     assert names <= set(app.tasks)
 

@@ -12,8 +12,10 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from accounts.models import RECENTLY_VIEWED_LIMIT, RecentlyViewedPlace
 from analytics.models import InteractionType, UserInteraction
 from conftest import token_client
+from foodtrucks.celery import app as celery_app
 from tests import factories
 from trucks.models import ExceptionKind, LocationSource, Photo, ScheduleException
+from trucks.top_places import top_place_ids
 
 
 def detail_url(place_id: int) -> str:
@@ -275,3 +277,21 @@ def test_check_in_anonymous_is_401(api_client, place_a):
 
     assert response.status_code == 401
     assert response.json() == {"detail": "Authentication credentials were not provided.", "errors": {}}
+
+
+def test_top_places_warm_job_fills_every_city_before_a_consumer_asks(db, django_assert_num_queries):
+    # given places in two cities (one spelt in two cases) and one that cannot rank
+    best = rated("Austin", "4.80", 3)
+    second = rated("austin ", "4.50", 10)
+    dallas = rated("Dallas", "4.00", 5)
+    rated("Austin", "5.00", 2)  # too few ratings
+
+    # when the beat job warms the cache (by its task name, as beat calls it)
+    celery_app.loader.import_default_modules()
+    warmed = celery_app.tasks["trucks.warm_top_places"].apply().get()
+
+    # then each city's ranking is served from the cache: no query for the ids
+    assert warmed == 2
+    with django_assert_num_queries(0):
+        assert top_place_ids(city="AUSTIN") == [best.pk, second.pk]
+        assert top_place_ids(city="dallas") == [dallas.pk]
