@@ -33,9 +33,8 @@ class ScheduleExceptionInline(admin.TabularInline):
     fields = ("date", "kind", "opens", "closes", "address", "lat", "lng", "note")
 
 
-class PlacePhotoInline(admin.TabularInline):
+class _PhotoInline(admin.TabularInline):
     model = Photo
-    fk_name = "place"
     extra = 0
     fields = ("image", "preview", "caption", "position")
     readonly_fields = ("preview",)
@@ -43,6 +42,10 @@ class PlacePhotoInline(admin.TabularInline):
     @admin.display(description="preview")
     def preview(self, obj):
         return _thumbnail(obj.image)
+
+
+class PlacePhotoInline(_PhotoInline):
+    fk_name = "place"
 
 
 @admin.register(Place)
@@ -132,16 +135,8 @@ class MenuAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
 
-class ItemPhotoInline(admin.TabularInline):
-    model = Photo
+class ItemPhotoInline(_PhotoInline):
     fk_name = "menu_item"
-    extra = 0
-    fields = ("image", "preview", "caption", "position")
-    readonly_fields = ("preview",)
-
-    @admin.display(description="preview")
-    def preview(self, obj):
-        return _thumbnail(obj.image)
 
 
 @admin.register(MenuItem)

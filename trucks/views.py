@@ -69,6 +69,11 @@ class ItemObjectMixin:
 # --- places -----------------------------------------------------------------------------------------
 
 
+def _menu_anchor(menu_id: int) -> str:
+    """The menus page, scrolled to one menu."""
+    return f"{reverse('portal:menus')}#menu-{menu_id}"
+
+
 class ConfirmDeleteView(PortalView):
     """GET asks for confirmation, POST deletes through the service and says so.
 
@@ -351,7 +356,7 @@ class MenuCreateView(PortalView):
                 _apply_errors(form, error)
             else:
                 messages.success(request, f"Menu “{menu.name}” was created. Add its items.")
-                return redirect(f"{reverse('portal:menus')}#menu-{menu.pk}")
+                return redirect(_menu_anchor(menu.pk))
         messages.error(request, INVALID_FORM_MESSAGE)
         return render(request, self.template_name, self.get_context_data(form=form), status=400)
 
@@ -375,7 +380,7 @@ class MenuEditView(MenuObjectMixin, PortalView):
                 _apply_errors(form, error)
             else:
                 messages.success(request, f"Menu “{menu.name}” was saved.")
-                return redirect(f"{reverse('portal:menus')}#menu-{menu.pk}")
+                return redirect(_menu_anchor(menu.pk))
         messages.error(request, INVALID_FORM_MESSAGE)
         return render(request, self.template_name, self.get_context_data(form=form, menu=self.object), status=400)
 
@@ -403,7 +408,7 @@ class MenuMoveView(MenuObjectMixin, PortalView):
             messages.error(request, "Move a menu up or down.")
         else:
             messages.success(request, f"Menu “{self.object.name}” moved.")
-        return redirect(f"{reverse('portal:menus')}#menu-{self.object.pk}")
+        return redirect(_menu_anchor(self.object.pk))
 
 
 class ItemCreateView(MenuObjectMixin, PortalView):
@@ -425,7 +430,7 @@ class ItemCreateView(MenuObjectMixin, PortalView):
                 _apply_errors(form, error)
             else:
                 messages.success(request, f"“{item.name}” was added to {self.object.name}.")
-                return redirect(f"{reverse('portal:menus')}#menu-{self.object.pk}")
+                return redirect(_menu_anchor(self.object.pk))
         messages.error(request, INVALID_FORM_MESSAGE)
         return render(request, self.template_name, self.get_context_data(form=form, menu=self.object), status=400)
 
@@ -452,7 +457,7 @@ class ItemEditView(ItemObjectMixin, PortalView):
                 _apply_errors(form, error)
             else:
                 messages.success(request, f"“{item.name}” was saved.")
-                return redirect(f"{reverse('portal:menus')}#menu-{item.menu_id}")
+                return redirect(_menu_anchor(item.menu_id))
         messages.error(request, INVALID_FORM_MESSAGE)
         context = self.get_context_data(form=form, menu=self.object.menu, item=self.object)
         return render(request, self.template_name, context, status=400)
@@ -465,7 +470,7 @@ class ItemDeleteView(ItemObjectMixin, ConfirmDeleteView):
     def delete(self) -> str:
         menu_id = self.object.menu_id
         services.item_delete(item=self.object)
-        return f"{reverse('portal:menus')}#menu-{menu_id}"
+        return _menu_anchor(menu_id)
 
 
 class ItemMoveView(ItemObjectMixin, PortalView):
@@ -478,7 +483,7 @@ class ItemMoveView(ItemObjectMixin, PortalView):
             messages.error(request, "Move an item up or down.")
         else:
             messages.success(request, f"“{self.object.name}” moved.")
-        return redirect(f"{reverse('portal:menus')}#menu-{self.object.menu_id}")
+        return redirect(_menu_anchor(self.object.menu_id))
 
 
 class ItemAvailabilityView(ItemObjectMixin, PortalView):
