@@ -1,32 +1,17 @@
-"""DRF's rate limits, failing open when the cache (Redis) is unreachable.
+"""The API's rate limits: DRF's, with one counter per client.
 
-The counters live in the cache; without this, a Redis outage would turn every request into a 500.
-A warning is logged and the request goes through; the limits come back with the cache.
+A Redis outage needs nothing here: the cache backend (foodtrucks.cache.ResilientRedisCache)
+answers misses while Redis is down, so the limits let requests through and come back with Redis.
 """
-
-import logging
 
 from rest_framework import throttling
 
-from trucks.top_places import CACHE_ERRORS
 
-logger = logging.getLogger(__name__)
-
-
-class _FailOpen:
-    def allow_request(self, request, view):
-        try:
-            return super().allow_request(request, view)
-        except CACHE_ERRORS as exc:
-            logger.warning("throttle %s: cache unreachable (%s); letting the request through", self.scope, exc)
-            return True
-
-
-class AnonRateThrottle(_FailOpen, throttling.AnonRateThrottle):
+class AnonRateThrottle(throttling.AnonRateThrottle):
     pass
 
 
-class UserRateThrottle(_FailOpen, throttling.UserRateThrottle):
+class UserRateThrottle(throttling.UserRateThrottle):
     """Per signed-in user only: anonymous clients are AnonRateThrottle's (one counter, not two)."""
 
     def get_cache_key(self, request, view):
@@ -35,5 +20,5 @@ class UserRateThrottle(_FailOpen, throttling.UserRateThrottle):
         return super().get_cache_key(request, view)
 
 
-class ScopedRateThrottle(_FailOpen, throttling.ScopedRateThrottle):
+class ScopedRateThrottle(throttling.ScopedRateThrottle):
     pass

@@ -1,25 +1,21 @@
 """Top-rated places of a city, ranked once and kept in the cache until a rating there changes.
 
 The cache holds only the ranked ids; the cards are read fresh, so the open switch and live location
-are never stale. When the cache (Redis) is down the ranking is computed directly: never a 500.
+are never stale. When Redis is down the cache backend answers misses (foodtrucks.cache), so the
+ranking is computed directly: never a 500.
 """
 
 import hashlib
-import logging
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from redis.exceptions import RedisError
 
 from trucks.models import Place
-
-logger = logging.getLogger(__name__)
 
 TOP_PLACES_LIMIT = 50
 # A missed invalidation (cache down at that moment) heals after this long.
 TOP_PLACES_CACHE_SECONDS = 10 * 60
-CACHE_ERRORS = (RedisError, ConnectionError, TimeoutError, OSError)
 
 
 def _cache_key(city: str) -> str:
@@ -40,11 +36,7 @@ def top_place_ids_compute(*, city: str) -> list[int]:
 
 def top_place_ids(*, city: str) -> list[int]:
     key = _cache_key(city)
-    try:
-        cached = cache.get(key)
-    except CACHE_ERRORS as exc:
-        logger.warning("top places: cache unreachable on read (%s); computing directly", exc)
-        return top_place_ids_compute(city=city)
+    cached = cache.get(key)
     if cached is not None:
         return cached
     ids = top_place_ids_compute(city=city)
@@ -53,10 +45,7 @@ def top_place_ids(*, city: str) -> list[int]:
 
 
 def _store(key: str, ids: list[int]) -> None:
-    try:
-        cache.set(key, ids, TOP_PLACES_CACHE_SECONDS)
-    except CACHE_ERRORS as exc:
-        logger.warning("top places: cache unreachable on write (%s)", exc)
+    cache.set(key, ids, TOP_PLACES_CACHE_SECONDS)
 
 
 def top_places_warm() -> int:
@@ -83,10 +72,7 @@ def top_places_warm() -> int:
 
 def top_places_invalidate(*, city: str) -> None:
     """Forget the city's ranking (the next read recomputes it)."""
-    try:
-        cache.delete(_cache_key(city))
-    except CACHE_ERRORS as exc:
-        logger.warning("top places: cache unreachable on invalidate (%s)", exc)
+    cache.delete(_cache_key(city))
 
 
 def top_places_invalidate_on_commit(*, city: str) -> None:
