@@ -8,8 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.admin import TokenAdmin as DRFTokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 
-from accounts.models import FavoriteCategory, FavoritePlace, RecentlyViewedPlace, User
-from vendors.models import VendorMember
+from accounts.models import User
 
 
 class _LowerCaseEmailMixin:
@@ -29,16 +28,6 @@ class UserEditForm(_LowerCaseEmailMixin, UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
-
-
-class MembershipInline(admin.TabularInline):
-    model = VendorMember
-    fk_name = "user"
-    extra = 0
-    autocomplete_fields = ("vendor",)
-    fields = ("vendor", "role", "created_at")
-    readonly_fields = ("created_at",)
-    verbose_name = "vendor membership"
 
 
 @admin.register(User)
@@ -70,7 +59,6 @@ class UserAdmin(DjangoUserAdmin):
     ordering = ("email",)
     readonly_fields = ("last_login", "date_joined")
     date_hierarchy = "date_joined"
-    inlines = (MembershipInline,)
     show_full_result_count = False
 
     def get_inlines(self, request, obj):
@@ -78,37 +66,6 @@ class UserAdmin(DjangoUserAdmin):
         return self.inlines if obj is not None else ()
 
 
-@admin.register(FavoritePlace)
-class FavoritePlaceAdmin(admin.ModelAdmin):
-    list_display = ("user", "place", "created_at")
-    list_select_related = ("user", "place")
-    search_fields = ("user__email", "place__name")
-    autocomplete_fields = ("user", "place")
-    date_hierarchy = "created_at"
-    show_full_result_count = False
-
-
-@admin.register(RecentlyViewedPlace)
-class RecentlyViewedPlaceAdmin(admin.ModelAdmin):
-    list_display = ("user", "place", "viewed_at")
-    list_select_related = ("user", "place")
-    search_fields = ("user__email", "place__name")
-    autocomplete_fields = ("user", "place")
-    date_hierarchy = "viewed_at"
-    show_full_result_count = False
-
-
-@admin.register(FavoriteCategory)
-class FavoriteCategoryAdmin(admin.ModelAdmin):
-    list_display = ("user", "category", "created_at")
-    list_select_related = ("user", "category")
-    list_filter = ("category",)
-    search_fields = ("user__email", "category__name")
-    autocomplete_fields = ("user", "category")
-
-
-# DRF registers its token admin without list_select_related (one query per row for the user)
-# and with a <select> of every user on the add page: replace it with a planned one.
 admin.site.unregister(TokenProxy)
 
 

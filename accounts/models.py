@@ -1,4 +1,4 @@
-"""Users and their consumer preferences (favorites, recently viewed, favorite categories)."""
+"""Users: consumers, vendor members and staff; the email is the login."""
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.validators import RegexValidator
@@ -8,8 +8,6 @@ from django.utils import timezone
 
 E164_REGEX = r"^\+[1-9][0-9]{1,14}$"
 e164_validator = RegexValidator(E164_REGEX, "Enter a phone number in E.164 format, e.g. +14155550123.")
-
-RECENTLY_VIEWED_LIMIT = 50
 
 
 class UserManager(BaseUserManager):
@@ -79,59 +77,3 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.first_name or self.email
-
-
-class FavoritePlace(models.Model):
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="favorite_places")
-    place = models.ForeignKey("trucks.Place", on_delete=models.CASCADE, related_name="favorited_by")
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(fields=["user", "place"], name="favorite_place_once_per_user"),
-        ]
-        indexes = [
-            # "my favorites, newest first"
-            models.Index(fields=["user", "-created_at"], name="favorite_user_recent_idx"),
-        ]
-
-    def __str__(self):
-        return f"{self.user} ♥ {self.place}"
-
-
-class RecentlyViewedPlace(models.Model):
-    """One row per user and place; viewed_at moves forward on every view, the oldest past 50 go."""
-
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recently_viewed")
-    place = models.ForeignKey("trucks.Place", on_delete=models.CASCADE, related_name="+")
-    viewed_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-viewed_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(fields=["user", "place"], name="recently_viewed_once_per_user"),
-        ]
-        indexes = [
-            # "my recently viewed, newest first" and trimming past the limit
-            models.Index(fields=["user", "-viewed_at"], name="recent_user_viewed_idx"),
-        ]
-
-    def __str__(self):
-        return f"{self.user} viewed {self.place}"
-
-
-class FavoriteCategory(models.Model):
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="favorite_categories")
-    category = models.ForeignKey("trucks.Category", on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["category__name"]
-        constraints = [
-            models.UniqueConstraint(fields=["user", "category"], name="favorite_category_once_per_user"),
-        ]
-        verbose_name_plural = "favorite categories"
-
-    def __str__(self):
-        return f"{self.user} likes {self.category}"

@@ -8,8 +8,8 @@ from foodtrucks import health
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="portal:dashboard", permanent=False)),
     path("admin/", admin.site.urls),
-    path("api/v1/", include("foodtrucks.api_urls")),
-    path("portal/", include("foodtrucks.portal_urls")),
+    path("api/v1/", include("api.urls")),
+    path("portal/", include("portal.urls")),
     # Probes (docs/operations.md): liveness, readiness, and the analytics roll-up's health.
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),

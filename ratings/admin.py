@@ -8,6 +8,8 @@ from django.utils.text import Truncator
 
 from ratings.models import Rating
 from ratings.services_summary import place_rating_summary_refresh, rating_hide, rating_unhide
+from trucks.admin import PlaceAdmin
+from trucks.models import Place
 
 
 class ReasonActionForm(ActionForm):
@@ -68,3 +70,20 @@ class RatingAdmin(admin.ModelAdmin):
         for rating in queryset:
             rating_unhide(rating=rating)
         self.message_user(request, f"{len(queryset)} review(s) shown again.", messages.SUCCESS)
+
+
+# The place admin is trucks'; the rating summary is ours, so ratings extends it with the repair
+# action (trucks sits below ratings and never imports it).
+class PlaceWithRatingsAdmin(PlaceAdmin):
+    actions = (*PlaceAdmin.actions, "refresh_rating_summary")
+
+    @admin.action(description="Recompute the rating summary of the selected places", permissions=["change"])
+    def refresh_rating_summary(self, request, queryset):
+        place_ids = list(queryset.values_list("pk", flat=True))
+        for place_id in place_ids:
+            place_rating_summary_refresh(place_id=place_id)
+        self.message_user(request, f"Rating summary recomputed for {len(place_ids)} place(s).", messages.SUCCESS)
+
+
+admin.site.unregister(Place)
+admin.site.register(Place, PlaceWithRatingsAdmin)

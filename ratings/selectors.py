@@ -25,6 +25,15 @@ def star_distribution(*, place_ids: list[int]) -> dict[str, int]:
     return counts
 
 
+def place_rating_summary(*, place) -> dict:
+    """A place's average and count (kept on the place) with its visible star distribution."""
+    return {
+        "average": place.rating_avg,
+        "count": place.rating_count,
+        "distribution": star_distribution(place_ids=[place.pk]),
+    }
+
+
 def get_own_rating_or_404(*, user, rating_id: int) -> Rating:
     """The user's own rating; anyone else's (or none) is a 404."""
     from django.http import Http404

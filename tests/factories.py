@@ -6,8 +6,9 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from accounts.models import FavoritePlace, User
+from accounts.models import User
 from analytics.models import DailyPlaceStats, InteractionType, UserInteraction
+from consumers.models import FavoritePlace
 from ratings.models import Rating
 from trucks.models import Category, Menu, MenuItem, OpeningHours, Place, PlaceKind
 from vendors.models import BusinessCertificate, CertificateKind, Role, Vendor, VendorMember

@@ -1,9 +1,8 @@
 """Admin for categories, places (with hours, exceptions and photos), menus (with items), photos."""
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.utils.html import format_html
 
-from ratings.services_summary import place_rating_summary_refresh
 from trucks.models import Category, Menu, MenuItem, OpeningHours, Photo, Place, ScheduleException
 
 
@@ -76,15 +75,7 @@ class PlaceAdmin(admin.ModelAdmin):
         ("Record", {"fields": ("created_at", "updated_at")}),
     )
     inlines = (OpeningHoursInline, ScheduleExceptionInline, PlacePhotoInline)
-    actions = ("refresh_rating_summary",)
     show_full_result_count = False
-
-    @admin.action(description="Recompute the rating summary of the selected places", permissions=["change"])
-    def refresh_rating_summary(self, request, queryset):
-        place_ids = list(queryset.values_list("pk", flat=True))
-        for place_id in place_ids:
-            place_rating_summary_refresh(place_id=place_id)
-        self.message_user(request, f"Rating summary recomputed for {len(place_ids)} place(s).", messages.SUCCESS)
 
 
 @admin.register(OpeningHours)

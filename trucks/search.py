@@ -12,7 +12,6 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from ratings.selectors import star_distribution
 from trucks.models import Category, Menu, MenuItem, OpeningHours, Photo, Place, ScheduleException
 from trucks.nearby import NearbyKeys, nearby_places
 from trucks.schedule import next_opening
@@ -213,7 +212,7 @@ def place_detail(*, place_id: int, now) -> Place:
     """An active place with all its page shows, in a constant number of queries; 404 otherwise.
 
     Adds `active_menus` (active menus attached to it, with items), `next_opening`,
-    `upcoming_exceptions` (from the place's local today) and `rating_summary`.
+    and `upcoming_exceptions` (from the place's local today).
     """
     # Exceptions from two days back cover "yesterday" in any zone (an overnight slot) for next_opening.
     since = (now - timedelta(days=2)).date()
@@ -242,11 +241,6 @@ def place_detail(*, place_id: int, now) -> Place:
     local_today = now.astimezone(place.tzinfo).date()
     place.next_opening = next_opening(place, now)
     place.upcoming_exceptions = [e for e in place.schedule_exceptions.all() if e.date >= local_today]
-    place.rating_summary = {
-        "average": place.rating_avg,
-        "count": place.rating_count,
-        "distribution": star_distribution(place_ids=[place.pk]),
-    }
     return place
 
 

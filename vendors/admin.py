@@ -16,6 +16,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from accounts.admin import UserAdmin
+from accounts.models import User
 from vendors import services_admin
 from vendors.models import BusinessCertificate, Vendor, VendorMember
 
@@ -206,3 +208,23 @@ class BusinessCertificateAdmin(admin.ModelAdmin):
         for certificate in queryset:
             services_admin.certificate_reject(certificate=certificate, by=request.user, note=_note(request))
         self.message_user(request, f"{len(queryset)} certificate(s) rejected.", messages.WARNING)
+
+
+# A user's vendor memberships on the user's admin page: the user admin is accounts', the
+# memberships are ours, so vendors extends it (accounts sits below vendors and never imports it).
+class MembershipInline(admin.TabularInline):
+    model = VendorMember
+    fk_name = "user"
+    extra = 0
+    autocomplete_fields = ("vendor",)
+    fields = ("vendor", "role", "created_at")
+    readonly_fields = ("created_at",)
+    verbose_name = "vendor membership"
+
+
+class UserWithMembershipsAdmin(UserAdmin):
+    inlines = (MembershipInline,)
+
+
+admin.site.unregister(User)
+admin.site.register(User, UserWithMembershipsAdmin)

@@ -38,8 +38,13 @@ INSTALLED_APPS = [
     "accounts",
     "vendors",
     "trucks",
+    "consumers",
     "ratings",
     "analytics",
+    # The interfaces above the domains, and the demo data above everything (docs/architecture.md).
+    "api",
+    "portal",
+    "demo",
     # Operations (docs/operations.md): brute-force lockout and the Content-Security-Policy header.
     "axes",
     "csp",

@@ -10,8 +10,9 @@ from django.utils import timezone
 from PIL import Image
 from rest_framework.authtoken.models import Token, TokenProxy
 
-from accounts.models import FavoriteCategory, FavoritePlace, RecentlyViewedPlace, User
+from accounts.models import User
 from analytics.models import DailyLocationCell, DailyPlaceStats, LateEventScan, RollupRun, UserInteraction
+from consumers.models import FavoriteCategory, FavoritePlace, RecentlyViewedPlace
 from ratings.models import Rating
 from tests import factories
 from trucks.models import Category, Menu, MenuItem, OpeningHours, Photo, Place, ScheduleException

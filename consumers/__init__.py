@@ -1,0 +1,1 @@
+"""A consumer's own lists: favorites (followed places), recently viewed, favorite categories."""

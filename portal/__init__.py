@@ -1,0 +1,1 @@
+"""The vendor portal, /portal/: views and forms composing the domains."""
