@@ -24,7 +24,9 @@ def test_migrating_forward_from_before_the_move_keeps_every_row_and_permission()
     old = _migrate(BEFORE_THE_MOVE)
     user = old.get_model("accounts", "User").objects.create(email="kept@example.com", password="x")
     vendor = old.get_model("vendors", "Vendor").objects.create(business_name="Kept Tacos")
-    place = old.get_model("trucks", "Place").objects.create(vendor=vendor, name="Kept Truck", time_zone="America/Chicago")
+    place = old.get_model("trucks", "Place").objects.create(
+        vendor=vendor, name="Kept Truck", time_zone="America/Chicago"
+    )
     category = old.get_model("trucks", "Category").objects.create(name="Tacos", slug="tacos")
     added = timezone.now().replace(microsecond=0)
     old.get_model("accounts", "FavoritePlace").objects.create(user=user, place=place, created_at=added)
