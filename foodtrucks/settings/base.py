@@ -1,8 +1,9 @@
 """Settings shared by every environment, read from environment variables.
 
-With nothing set, the embedded defaults apply: SQLite, local file storage, local-memory
-cache and Celery tasks run in-process. DATABASE_URL, REDIS_URL and the AWS_* variables
-switch to PostgreSQL, Redis (cache and broker) and S3 (or any S3-compatible endpoint).
+With nothing set, the embedded defaults apply: an embedded PostgreSQL (local.py), local file
+storage, local-memory cache and Celery tasks run in-process. DATABASE_URL, REDIS_URL and the AWS_*
+variables switch to a PostgreSQL server, Redis (cache and broker) and S3 (or any S3-compatible
+endpoint). DATABASES itself is set by each settings module (local, test, production) with _databases().
 """
 
 from pathlib import Path
@@ -85,12 +86,26 @@ TEMPLATES = [
 ]
 
 # --- database -------------------------------------------------------------------------------
-DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-}
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# PostgreSQL everywhere. DATABASE_URL names it; without it local.py starts an embedded server
+# (foodtrucks/embedded_db.py), test.py uses the one on 127.0.0.1 and production refuses to start.
+# A PostgreSQL read replica: reads go there, writes and transactions stay on the primary.
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
+
+
+def _databases(url: str) -> dict:
+    """The primary at `url`, and the read replica when DATABASE_REPLICA_URL is set."""
+    connections = {"CONN_MAX_AGE": env.int("DATABASE_CONN_MAX_AGE", default=60), "CONN_HEALTH_CHECKS": True}
+    databases = {"default": {**env.db_url_config(url), "ATOMIC_REQUESTS": False, **connections}}
+    if DATABASE_REPLICA_URL:
+        databases["replica"] = {
+            **env.db_url_config(DATABASE_REPLICA_URL),
+            **connections,
+            "TEST": {"MIRROR": "default"},
+        }
+    return databases
+
+
+DATABASE_ROUTERS = ["foodtrucks.db_router.PrimaryReplicaRouter"] if DATABASE_REPLICA_URL else []
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- passwords ------------------------------------------------------------------------------
@@ -325,17 +340,6 @@ AXES_CLIENT_IP_CALLABLE = "foodtrucks.lockout.client_ip"
 AXES_LOCKOUT_CALLABLE = "foodtrucks.lockout.lockout_response"
 # How many reverse proxies (load balancer, ingress) append to X-Forwarded-For in front of the app.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
-
-# A PostgreSQL read replica: reads go there, writes and transactions stay on the primary.
-DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
-if DATABASE_REPLICA_URL:
-    DATABASES["replica"] = {
-        **env.db_url_config(DATABASE_REPLICA_URL),
-        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
-        "CONN_HEALTH_CHECKS": True,
-        "TEST": {"MIRROR": "default"},
-    }
-    DATABASE_ROUTERS = ["foodtrucks.db_router.PrimaryReplicaRouter"]
 
 # Every log line carries the request id (X-Request-ID in, X-Request-ID out).
 LOGGING["filters"] = {"request_id": {"()": "foodtrucks.logging.RequestIdFilter"}}

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import LOGGING, env
+from .base import LOGGING, _databases, env
 
 DEBUG = False
 if env.bool("DJANGO_DEBUG", default=False):
@@ -11,8 +11,8 @@ if env.bool("DJANGO_DEBUG", default=False):
 
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
-# Required: production never falls back to SQLite. base.py built DATABASES (and the replica) from it.
-env("DATABASE_URL")
+# Required: production never starts an embedded database.
+DATABASES = _databases(env("DATABASE_URL"))
 
 # --- HTTPS and headers --------------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
