@@ -14,7 +14,7 @@ $(STAMP): requirements.txt
 
 venv: $(STAMP)
 
-## Run the app on the embedded defaults (SQLite, local files, in-process tasks, demo data).
+## Run the app on the embedded defaults (embedded PostgreSQL in .pgdata/, local files, in-process tasks, demo data).
 run: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty
@@ -69,7 +69,7 @@ load: $(STAMP)
 	bash bench/load.sh
 
 clean:
-	rm -rf db.sqlite3 media private-media staticfiles test-artifacts
+	rm -rf .pgdata media private-media staticfiles test-artifacts
 
 ## Benchmark of the nearby search on PostgreSQL (its own database; holds the bench lock). docs/performance-nearby.md
 bench-nearby: $(STAMP)

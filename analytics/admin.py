@@ -23,7 +23,7 @@ class EstimatedCountPaginator(Paginator):
     def count(self):
         queryset = self.object_list
         connection = connections[queryset.db]
-        if connection.vendor == "postgresql" and not queryset.query.where:
+        if not queryset.query.where:
             with connection.cursor() as cursor:
                 cursor.execute(
                     "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",

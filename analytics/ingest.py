@@ -70,17 +70,13 @@ def events_ingest(*, user_id: int, events: list[ClientEvent]) -> IngestResult:
     """Store a validated batch once: events whose client_id is already stored (a retry) or repeated
     within the batch are duplicates; the answer counts what this call inserted.
 
-    On PostgreSQL the batch is one INSERT statement (atomic by itself); elsewhere bulk_create
-    runs in its own transaction."""
+    The batch is one INSERT statement (atomic by itself)."""
     received_at = timezone.now()
     unique: dict[UUID, ClientEvent] = {}
     for event in events:
         unique.setdefault(event.client_id, event)
     rows = list(unique.values())
-    if connection.vendor == "postgresql":
-        accepted = _insert_postgresql(user_id=user_id, rows=rows, received_at=received_at)
-    else:
-        accepted = _insert_orm(user_id=user_id, rows=rows, received_at=received_at)
+    accepted = _insert_postgresql(user_id=user_id, rows=rows, received_at=received_at)
     return IngestResult(accepted=accepted, duplicates=len(events) - accepted)
 
 
@@ -112,30 +108,3 @@ def _insert_postgresql(*, user_id: int, rows: list[ClientEvent], received_at: da
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return len(cursor.fetchall())
-
-
-def _insert_orm(*, user_id: int, rows: list[ClientEvent], received_at: datetime) -> int:
-    existing = set(
-        UserInteraction.objects.filter(client_id__in=[row.client_id for row in rows]).values_list(
-            "client_id", flat=True
-        )
-    )
-    new = [row for row in rows if row.client_id not in existing]
-    UserInteraction.objects.bulk_create(
-        [
-            UserInteraction(
-                client_id=row.client_id,
-                user_id=user_id,
-                place_id=row.place_id,
-                type=row.type,
-                occurred_at=row.occurred_at,
-                received_at=received_at,
-                lat=row.lat,
-                lng=row.lng,
-                dwell_ms=row.dwell_ms,
-            )
-            for row in new
-        ],
-        ignore_conflicts=True,
-    )
-    return len(new)

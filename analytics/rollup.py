@@ -6,9 +6,8 @@ events to the UTC window that covers the day in all zones in use (an index range
 `occurred_at`), then keeps the events inside their own zone's local day.
 
 The roll-up recomputes a whole day and overwrites it, so running it twice, or again after late
-events arrived, gives the same rows as running it once. On PostgreSQL it is one set-based
-statement (stats and heat-map cells) under a transaction-scoped advisory lock keyed on the day;
-elsewhere (SQLite for `make run`) the same figures come from ORM aggregation and a bulk upsert.
+events arrived, gives the same rows as running it once. It is one set-based statement (stats and
+heat-map cells) under a transaction-scoped advisory lock keyed on the day.
 """
 
 import logging
@@ -19,14 +18,11 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Avg, Count, F, Max, Q
-from django.db.models.functions import Floor, TruncDate
 from django.utils import timezone
 
 from analytics.models import (
     DailyLocationCell,
     DailyPlaceStats,
-    InteractionType,
     LateEventScan,
     RollupRun,
     RollupStatus,
@@ -45,10 +41,9 @@ LATE_EVENT_MARGIN = timedelta(minutes=10)
 
 HOURS = range(24)
 
-# A "view" is one a server counted (an authenticated detail read). The app's VIEW-with-dwell
-# reports the dwell time of a view the server already counted, so it adds to the average dwell
-# only, never to the view counts (nothing is counted twice).
-COUNTED_VIEW = Q(type=InteractionType.VIEW, dwell_ms__isnull=True)
+# A "view" (`is_view` in the roll-up's statement) is one a server counted (an authenticated detail
+# read). The app's VIEW-with-dwell reports the dwell time of a view the server already counted, so
+# it adds to the average dwell only, never to the view counts (nothing is counted twice).
 
 
 @dataclass(frozen=True)
@@ -162,11 +157,9 @@ def rollup_day(*, day: date) -> RollupRun:
 @transaction.atomic
 def _rollup_day_atomic(*, day: date, computed_at: datetime) -> RollupResult:
     zones = zones_in_use()
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ROLLUP_LOCK_NAMESPACE, day.toordinal()])
-        return rollup_day_postgresql(day=day, zones=zones, computed_at=computed_at)
-    return rollup_day_orm(day=day, zones=zones, computed_at=computed_at)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ROLLUP_LOCK_NAMESPACE, day.toordinal()])
+    return rollup_day_postgresql(day=day, zones=zones, computed_at=computed_at)
 
 
 def _hour_columns() -> str:
@@ -314,91 +307,6 @@ def rollup_day_postgresql(*, day: date, zones: list[str], computed_at: datetime)
     return RollupResult(stats_rows, stats_removed, cell_rows, cells_removed)
 
 
-def _zone_day_events(day: date, zone: str):
-    """The events of places in `zone` on local `day` (evaluate under timezone.override(zone))."""
-    lo, hi = zone_window(day, zone)
-    return UserInteraction.objects.order_by().filter(
-        place__time_zone=zone, occurred_at__gte=lo, occurred_at__lt=hi, occurred_at__date=day
-    )
-
-
-def rollup_day_orm(*, day: date, zones: list[str], computed_at: datetime) -> RollupResult:
-    """The same roll-up through the ORM (any database): one aggregate query per zone and table."""
-    stats: list[DailyPlaceStats] = []
-    cells: list[DailyLocationCell] = []
-    for zone in zones:
-        # Date and hour lookups are read in the current time zone: the zone's own.
-        with timezone.override(ZoneInfo(zone)):
-            rows = list(
-                _zone_day_events(day, zone)
-                .values("place_id")
-                .annotate(
-                    views=Count("id", filter=COUNTED_VIEW),
-                    unique_viewers=Count("user_id", filter=COUNTED_VIEW, distinct=True),
-                    clicks=Count("id", filter=Q(type=InteractionType.CLICK)),
-                    ratings=Count("id", filter=Q(type=InteractionType.RATING)),
-                    nearby_users=Count("user_id", filter=Q(type=InteractionType.NEARBY_DETECTION), distinct=True),
-                    avg_dwell_ms=Avg("dwell_ms"),
-                    **{f"hour_{hour}": Count("id", filter=COUNTED_VIEW & Q(occurred_at__hour=hour)) for hour in HOURS},
-                )
-            )
-            cell_rows = list(
-                _zone_day_events(day, zone)
-                .filter(lat__isnull=False, lng__isnull=False)
-                .annotate(cell_lat=Floor(F("lat") * 100), cell_lng=Floor(F("lng") * 100))
-                .values("place_id", "cell_lat", "cell_lng")
-                .annotate(events=Count("id"), users=Count("user_id", distinct=True))
-            )
-        stats.extend(
-            DailyPlaceStats(
-                place_id=row["place_id"],
-                date=day,
-                views=row["views"],
-                unique_viewers=row["unique_viewers"],
-                clicks=row["clicks"],
-                ratings=row["ratings"],
-                nearby_users=row["nearby_users"],
-                avg_dwell_ms=float(row["avg_dwell_ms"]) if row["avg_dwell_ms"] is not None else None,
-                views_by_hour=[row[f"hour_{hour}"] for hour in HOURS],
-                computed_at=computed_at,
-            )
-            for row in rows
-        )
-        cells.extend(
-            DailyLocationCell(
-                place_id=row["place_id"],
-                date=day,
-                cell_lat=int(row["cell_lat"]),
-                cell_lng=int(row["cell_lng"]),
-                events=row["events"],
-                users=row["users"],
-            )
-            for row in cell_rows
-        )
-    DailyPlaceStats.objects.bulk_create(
-        stats,
-        batch_size=1000,
-        update_conflicts=True,
-        unique_fields=["place", "date"],
-        update_fields=[
-            "views",
-            "unique_viewers",
-            "clicks",
-            "ratings",
-            "nearby_users",
-            "avg_dwell_ms",
-            "views_by_hour",
-            "computed_at",
-        ],
-    )
-    # Rows of this day not written by this run belong to places without events any more.
-    stats_removed, _ = DailyPlaceStats.objects.filter(date=day).exclude(computed_at=computed_at).delete()
-    # Cells have no run stamp: the day's cells are replaced as a whole (in this transaction).
-    cells_replaced, _ = DailyLocationCell.objects.filter(date=day).delete()
-    DailyLocationCell.objects.bulk_create(cells, batch_size=1000)
-    return RollupResult(len(stats), stats_removed, len(cells), cells_replaced)
-
-
 # --- which days to roll up, and retention ------------------------------------------------------------
 
 
@@ -435,38 +343,26 @@ def days_due(*, now: datetime) -> DueDays:
         since = (previous.first() or min(last_success.values())) - LATE_EVENT_MARGIN
         lo, _ = day_window(first, zones)
         _, hi = day_window(newest, zones)
-        for day, last_received in _received_since(since=since, lo=lo, hi=hi, zones=zones):
+        for day, last_received in _received_since(since=since, lo=lo, hi=hi):
             if day in last_success and last_received >= last_success[day] - LATE_EVENT_MARGIN:
                 late.add(day)
     return DueDays(days=sorted(due | late), late_days=sorted(late - due), scanned_until=now)
 
 
-def _received_since(*, since: datetime, lo: datetime, hi: datetime, zones: list[str]) -> list[tuple[date, datetime]]:
+def _received_since(*, since: datetime, lo: datetime, hi: datetime) -> list[tuple[date, datetime]]:
     """(local day, last received_at) of the events received since `since` that occurred in [lo, hi)."""
-    if connection.vendor == "postgresql":
-        sql = f"""
-            SELECT (e.occurred_at AT TIME ZONE p.time_zone)::date AS local_day, max(e.received_at)
-            FROM {UserInteraction._meta.db_table} e
-            JOIN {Place._meta.db_table} p ON p.id = e.place_id
-            WHERE e.received_at >= %s
-            GROUP BY 1
-        """  # nosec B608 # noqa: S608 - table names come from the models
-        # received_at alone: the BRIN index reads just the newest blocks (with an occurred_at range
-        # too, the planner may walk that B-tree range over the whole window instead).
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [since])
-            return [(day, last) for day, last in cursor.fetchall() if lo.date() <= day <= hi.date()]
-    rows: list[tuple[date, datetime]] = []
-    for zone in zones:
-        rows.extend(
-            UserInteraction.objects.order_by()
-            .filter(place__time_zone=zone, received_at__gte=since, occurred_at__gte=lo, occurred_at__lt=hi)
-            .annotate(local_day=TruncDate("occurred_at", tzinfo=ZoneInfo(zone)))
-            .values("local_day")
-            .annotate(last_received=Max("received_at"))
-            .values_list("local_day", "last_received")
-        )
-    return rows
+    sql = f"""
+        SELECT (e.occurred_at AT TIME ZONE p.time_zone)::date AS local_day, max(e.received_at)
+        FROM {UserInteraction._meta.db_table} e
+        JOIN {Place._meta.db_table} p ON p.id = e.place_id
+        WHERE e.received_at >= %s
+        GROUP BY 1
+    """  # nosec B608 # noqa: S608 - table names come from the models
+    # received_at alone: the BRIN index reads just the newest blocks (with an occurred_at range
+    # too, the planner may walk that B-tree range over the whole window instead).
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [since])
+        return [(day, last) for day, last in cursor.fetchall() if lo.date() <= day <= hi.date()]
 
 
 def late_event_scan_record(*, due: DueDays) -> LateEventScan:

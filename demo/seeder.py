@@ -3,7 +3,7 @@ consumers, favorites, ratings and 30 days of interaction events.
 
 Rows are generated in chunks as tab-separated text and loaded with PostgreSQL's
 `COPY ... FROM STDIN` (psycopg 3 `cursor.copy()`), so a million places and ten million events
-never sit in memory; other databases (SQLite for `make run`) get `bulk_create` in batches.
+never sit in memory.
 The same `seed` gives the same rows; timestamps are relative to the day of the run.
 """
 
@@ -38,10 +38,9 @@ from trucks.models import Category, Menu, MenuItem, OpeningHours, Place, Schedul
 from vendors.models import BusinessCertificate, CertificateKind, CertificateStatus, Role, Vendor, VendorMember
 
 DEFAULT_SEED = 20260101
-NULL = "\\N"  # COPY's text-format NULL; converted to None for bulk_create
+NULL = "\\N"  # COPY's text-format NULL
 CHUNK_ROWS = 100_000
-BULK_BATCH = 2_000
-# From this many rows a PostgreSQL load rebuilds indexes and constraints afterwards (see _Loader).
+# From this many rows a load rebuilds indexes and constraints afterwards (see _Loader).
 BULK_MODE_ROWS = 200_000
 EVENT_DAYS = 30
 
@@ -297,9 +296,9 @@ def _b(value: bool) -> str:
 
 
 class _Loader:
-    """COPY FROM STDIN on PostgreSQL, bulk_create elsewhere; rows are tuples of COPY-text strings.
+    """COPY FROM STDIN; rows are tuples of COPY-text strings.
 
-    A large load on PostgreSQL (`bulk=True`) drops the table's secondary indexes, unique and
+    A large load (`bulk=True`) drops the table's secondary indexes, unique and
     foreign-key constraints first and puts them back afterwards, as pg_restore does: one sort per
     index and one join per foreign key instead of a lookup per row. Putting them back checks every
     row, so a bad row still fails the seed. Check constraints stay on (cheap, per row). The whole
@@ -307,16 +306,14 @@ class _Loader:
     """
 
     def __init__(self, progress: Callable[[int], None]):
-        self.use_copy = connection.vendor == "postgresql"
         self.progress = progress
-        if self.use_copy:
-            with connection.cursor() as cursor:
-                # Demo data can be regenerated: do not wait for the WAL flush of every chunk.
-                cursor.execute("SET synchronous_commit = off")
-                cursor.execute("SET maintenance_work_mem = '256MB'")
+        with connection.cursor() as cursor:
+            # Demo data can be regenerated: do not wait for the WAL flush of every chunk.
+            cursor.execute("SET synchronous_commit = off")
+            cursor.execute("SET maintenance_work_mem = '256MB'")
 
     def load(self, model, columns: list[str], rows: Iterable[tuple[str, ...]], *, bulk: bool = False) -> int:
-        if self.use_copy and bulk:
+        if bulk:
             # One transaction: if the process dies mid-load, the dropped indexes come back with the rollback.
             with transaction.atomic(), _without_secondary_indexes(model):
                 return self._load(model, columns, rows)
@@ -325,38 +322,27 @@ class _Loader:
     def _load(self, model, columns: list[str], rows: Iterable[tuple[str, ...]]) -> int:
         total = 0
         iterator = iter(rows)
-        if self.use_copy:
-            table = connection.ops.quote_name(model._meta.db_table)
-            cols = ", ".join(connection.ops.quote_name(c) for c in columns)
-            statement = f"COPY {table} ({cols}) FROM STDIN"
-            with connection.cursor() as cursor:
-                raw = cursor.cursor  # psycopg's own cursor
-                while True:
-                    loaded = 0
-                    # One transaction per chunk; a writer thread sends while the next rows are made.
-                    with transaction.atomic(), raw.copy(statement, writer=QueuedLibpqWriter(raw)) as copy:
-                        for batch in iter(lambda: list(islice(iterator, 10_000)), []):
-                            copy.write("".join(["\t".join(row) + "\n" for row in batch]))
-                            loaded += len(batch)
-                            self.progress(len(batch))
-                            if loaded >= CHUNK_ROWS:
-                                break
-                    total += loaded
-                    if loaded < CHUNK_ROWS:
-                        break
-        else:
-            while chunk := list(islice(iterator, BULK_BATCH)):
-                objects = [
-                    model(**{c: None if v == NULL else v for c, v in zip(columns, row, strict=True)}) for row in chunk
-                ]
-                model.objects.bulk_create(objects)
-                total += len(chunk)
-                self.progress(len(chunk))
+        table = connection.ops.quote_name(model._meta.db_table)
+        cols = ", ".join(connection.ops.quote_name(c) for c in columns)
+        statement = f"COPY {table} ({cols}) FROM STDIN"
+        with connection.cursor() as cursor:
+            raw = cursor.cursor  # psycopg's own cursor
+            while True:
+                loaded = 0
+                # One transaction per chunk; a writer thread sends while the next rows are made.
+                with transaction.atomic(), raw.copy(statement, writer=QueuedLibpqWriter(raw)) as copy:
+                    for batch in iter(lambda: list(islice(iterator, 10_000)), []):
+                        copy.write("".join(["\t".join(row) + "\n" for row in batch]))
+                        loaded += len(batch)
+                        self.progress(len(batch))
+                        if loaded >= CHUNK_ROWS:
+                            break
+                total += loaded
+                if loaded < CHUNK_ROWS:
+                    break
         return total
 
     def reset_sequence(self, model) -> None:
-        if not self.use_copy:
-            return
         table = model._meta.db_table
         with connection.cursor() as cursor:
             cursor.execute(

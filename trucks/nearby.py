@@ -109,10 +109,10 @@ def nearby_places(
     )
 
 
-# The plain nearby search (a point and a radius, nothing else) is the hottest query of the app: on
-# PostgreSQL it runs as this one prepared statement, built once, instead of an ORM query rebuilt and
-# recompiled on every request (that cost more than the query itself). Same box, same haversine,
-# same order as nearby_places(); tests hold the two to the same answers.
+# The plain nearby search (a point and a radius, nothing else) is the hottest query of the app: it
+# runs as this one prepared statement, built once, instead of an ORM query rebuilt and recompiled
+# on every request (that cost more than the query itself). Same box, same haversine, same order as
+# nearby_places() (the search with filters); tests hold both to a brute-force haversine.
 _DISTANCE_SQL = (
     "%(two_r)s * ASIN(SQRT(LEAST(POWER(SIN((RADIANS(lat) - %(lat0)s) / 2.0), 2)"
     " + %(cos_lat0)s * COS(RADIANS(lat)) * POWER(SIN((RADIANS(lng) - %(lng0)s) / 2.0), 2), 1.0)))"

@@ -89,7 +89,7 @@ def places_search(
 
     if lat is not None and lng is not None:
         plain = not (kind or categories or open_now is not None or vegan or vegetarian or gluten_free or city or q)
-        if plain and ordering in (None, "distance") and _prepared_sql():
+        if plain and ordering in (None, "distance"):
             return PlainNearbySearch(NearbyKeys(lat=lat, lng=lng, radius_km=radius_km))
         keys = nearby_places(lat=lat, lng=lng, radius_km=radius_km, queryset=queryset).values("id", "distance_km")
         # nearest first, ties by id, unless asked otherwise
@@ -97,12 +97,8 @@ def places_search(
     return queryset.values("id").order_by(*ORDERINGS[ordering or "name"])
 
 
-def _prepared_sql() -> bool:
-    """The hot paths' hand-written statements are PostgreSQL's; elsewhere the ORM answers."""
-    return connection.vendor == "postgresql"
-
-
-# The same rows as the ORM query of place_cards_by_ids (tests hold them equal), for PostgreSQL.
+# One statement built once for the hot path of every list, not an ORM query rebuilt per request:
+# each place with its vendor's name and its categories (one row per place and category).
 _CARDS_SQL = (
     "SELECT p.id, p.kind, p.name, p.lat, p.lng, p.is_open, p.rating_avg, p.rating_count, p.city,"
     " p.location_updated_at, p.location_source, p.vendor_id, v.business_name, c.slug, c.name"
@@ -124,18 +120,9 @@ def place_cards_by_ids(
     """
     if not place_ids:
         return []
-    if _prepared_sql():
-        # The hot path of every list: one statement built once (see _CARDS_SQL), not an ORM query.
-        with connection.cursor() as cursor:
-            cursor.execute(_CARDS_SQL.replace("{active}", "AND p.is_active" if active_only else ""), [list(place_ids)])
-            rows = cursor.fetchall()
-    else:
-        queryset = Place.objects.filter(pk__in=place_ids)
-        if active_only:
-            queryset = queryset.filter(is_active=True)
-        rows = queryset.order_by("id", "categories__position", "categories__name").values_list(
-            *CARD_FIELDS, "vendor__business_name", "categories__slug", "categories__name"
-        )
+    with connection.cursor() as cursor:
+        cursor.execute(_CARDS_SQL.replace("{active}", "AND p.is_active" if active_only else ""), [list(place_ids)])
+        rows = cursor.fetchall()
     cards = _cards_from_rows(rows, distances=distances)
     return [cards[place_id] for place_id in place_ids if place_id in cards]
 
@@ -161,7 +148,7 @@ def _cards_from_rows(rows, *, distances: dict[int, float] | None = None) -> dict
 
 @dataclass(frozen=True)
 class PlainNearbySearch:
-    """The plain nearby search (a point and a radius only) on PostgreSQL: one statement answers the
+    """The plain nearby search (a point and a radius only): one statement answers the
     page's whole cards and the total, the keys found on the index alone (trucks.nearby.NearbyKeys)."""
 
     keys: NearbyKeys

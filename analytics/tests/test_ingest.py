@@ -1,4 +1,4 @@
-"""events_ingest: a batch is stored once, on PostgreSQL and through the portable ORM path."""
+"""events_ingest: a batch is stored once."""
 
 import threading
 import uuid
@@ -19,11 +19,8 @@ def _events(place, count: int) -> list[ClientEvent]:
     ]
 
 
-@pytest.mark.parametrize("vendor", ["postgresql", "other"])
-def test_ingest_counts_retries_and_repeats_as_duplicates(consumer, place_a, monkeypatch, vendor):
+def test_ingest_counts_retries_and_repeats_as_duplicates(consumer, place_a):
     # given
-    if vendor == "other":
-        monkeypatch.setattr(connection, "vendor", "sqlite")
     first = _events(place_a, 3)
     events_ingest(user_id=consumer.pk, events=first)
     # when: a retry of two of them, one of those twice, and one new event

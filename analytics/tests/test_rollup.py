@@ -138,12 +138,6 @@ def _assert_same(actual: dict, expected: dict) -> None:
             assert got_dwell == pytest.approx(want_dwell, rel=1e-9)
 
 
-IMPLEMENTATIONS = {
-    "postgresql": rollup.rollup_day_postgresql,
-    "orm": rollup.rollup_day_orm,
-}
-
-
 @pytest.fixture
 def zoned_places(db):
     return [factories.PlaceFactory(time_zone=zone) for zone in ZONES for _ in range(2)]
@@ -154,18 +148,15 @@ def users(db):
     return factories.UserFactory.create_batch(6)
 
 
-@pytest.mark.parametrize("implementation", IMPLEMENTATIONS)
 @pytest.mark.parametrize("day", [DST_DAY - timedelta(days=1), DST_DAY, DST_DAY + timedelta(days=1)])
-def test_rollup_of_random_events_around_spring_forward_equals_python_computation(
-    zoned_places, users, implementation, day
-):
+def test_rollup_of_random_events_around_spring_forward_equals_python_computation(zoned_places, users, day):
     # given: seeded random events across five zones over four UTC days around the DST change
     events = _random_events(
         places=zoned_places, users=users, start=datetime(2026, 3, 6, 12, tzinfo=UTC), hours=96, count=900, seed=7
     )
     expected_stats, expected_cells = _expected(events, day)
     # when
-    result = IMPLEMENTATIONS[implementation](day=day, zones=rollup.zones_in_use(), computed_at=timezone.now())
+    result = rollup.rollup_day_postgresql(day=day, zones=rollup.zones_in_use(), computed_at=timezone.now())
     # then
     actual_stats, actual_cells = _actual(day)
     _assert_same(actual_stats, expected_stats)
@@ -174,15 +165,14 @@ def test_rollup_of_random_events_around_spring_forward_equals_python_computation
     assert result.cell_rows == len(expected_cells)
 
 
-@pytest.mark.parametrize("implementation", IMPLEMENTATIONS)
-def test_rollup_on_fall_back_day_counts_the_repeated_hour_in_hour_one(zoned_places, users, implementation):
+def test_rollup_on_fall_back_day_counts_the_repeated_hour_in_hour_one(zoned_places, users):
     # given: random events around 2026-11-01, when 01:00-02:00 happens twice in the mainland zones
     events = _random_events(
         places=zoned_places, users=users, start=datetime(2026, 10, 31, 12, tzinfo=UTC), hours=60, count=600, seed=11
     )
     expected_stats, expected_cells = _expected(events, FALL_BACK_DAY)
     # when
-    IMPLEMENTATIONS[implementation](day=FALL_BACK_DAY, zones=rollup.zones_in_use(), computed_at=timezone.now())
+    rollup.rollup_day_postgresql(day=FALL_BACK_DAY, zones=rollup.zones_in_use(), computed_at=timezone.now())
     # then
     actual_stats, actual_cells = _actual(FALL_BACK_DAY)
     _assert_same(actual_stats, expected_stats)
@@ -213,13 +203,12 @@ def test_rollup_event_just_before_local_midnight_belongs_to_the_local_day(db):
     assert row.views_by_hour[23] == 1
 
 
-@pytest.mark.parametrize("implementation", IMPLEMENTATIONS)
-def test_rollup_twice_in_a_row_gives_the_same_rows(zoned_places, users, implementation):
+def test_rollup_twice_in_a_row_gives_the_same_rows(zoned_places, users):
     # given
     _random_events(
         places=zoned_places, users=users, start=datetime(2026, 3, 7, 12, tzinfo=UTC), hours=36, count=300, seed=3
     )
-    run = IMPLEMENTATIONS[implementation]
+    run = rollup.rollup_day_postgresql
     run(day=DST_DAY, zones=rollup.zones_in_use(), computed_at=timezone.now())
     first = _actual(DST_DAY)
     # when
@@ -229,10 +218,9 @@ def test_rollup_twice_in_a_row_gives_the_same_rows(zoned_places, users, implemen
     assert DailyPlaceStats.objects.filter(date=DST_DAY).count() == len(first[0])
 
 
-@pytest.mark.parametrize("implementation", IMPLEMENTATIONS)
-def test_rollup_rerun_after_late_events_counts_each_event_once(db, users, implementation):
+def test_rollup_rerun_after_late_events_counts_each_event_once(db, users):
     # given: a day rolled up, then two late events arrive (one for a place with no row yet)
-    run = IMPLEMENTATIONS[implementation]
+    run = rollup.rollup_day_postgresql
     place, other = factories.PlaceFactory(time_zone="America/Chicago"), factories.PlaceFactory()
     noon = datetime(2026, 3, 8, 18, tzinfo=UTC)  # 13:00 CDT
     factories.UserInteractionFactory(place=place, user=users[0], occurred_at=noon)
@@ -249,10 +237,9 @@ def test_rollup_rerun_after_late_events_counts_each_event_once(db, users, implem
     assert (cell.place_id, cell.cell_lat, cell.cell_lng, cell.events, cell.users) == (other.pk, 3010, -9720, 1, 1)
 
 
-@pytest.mark.parametrize("implementation", IMPLEMENTATIONS)
-def test_rollup_rerun_removes_rows_of_places_without_events_any_more(db, implementation):
+def test_rollup_rerun_removes_rows_of_places_without_events_any_more(db):
     # given: a stats row and a cell from an earlier run, whose events are gone
-    run = IMPLEMENTATIONS[implementation]
+    run = rollup.rollup_day_postgresql
     place = factories.PlaceFactory()
     event = factories.UserInteractionFactory(
         place=place, occurred_at=datetime(2026, 3, 8, 18, tzinfo=UTC), lat=30.2, lng=-97.7

@@ -1,6 +1,7 @@
 """GET places/: the search, its filters and validation, and its pages."""
 
 import random
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -247,26 +248,66 @@ def test_search_repeated_category_with_a_bad_item_names_the_item(db, api_client)
     }
 
 
-def test_plain_nearby_fast_path_answers_what_the_orm_search_answers(db, monkeypatch):
+def _expected_card(place: Place, categories: list[dict], distance_km: float | None = None) -> dict:
+    card = {
+        "id": place.pk,
+        "kind": place.kind,
+        "name": place.name,
+        "lat": place.lat,
+        "lng": place.lng,
+        "is_open": place.is_open,
+        "rating_avg": str(place.rating_avg),
+        "rating_count": place.rating_count,
+        "city": place.city,
+        "location_updated_at": place.location_updated_at,
+        "location_source": place.location_source,
+        "vendor": {"id": place.vendor_id, "name": place.vendor.business_name},
+        "categories": categories,
+    }
+    if distance_km is not None:
+        card["distance_km"] = round(distance_km, 3)
+    return card
+
+
+def test_plain_nearby_search_answers_the_brute_force_places_as_exact_cards(db):
     from trucks.search import PlainNearbySearch, place_cards_by_ids, places_search
 
+    # given places around every query point; some of them stands, open, rated, with two categories
     seed_places(random.Random(3))
-    cats = [factories.CategoryFactory(name="B", slug="b", position=2), factories.CategoryFactory(position=1)]
-    for place in Place.objects.all()[:40]:
+    first_40 = list(Place.objects.order_by("id").values_list("id", flat=True)[:40])
+    Place.objects.filter(pk__in=first_40[::2]).update(
+        kind="stand",
+        is_open=True,
+        city="Austin",
+        rating_avg=Decimal("4.50"),
+        rating_count=2,
+        location_source="portal",
+        location_updated_at=datetime(2026, 3, 8, 18, tzinfo=UTC),
+    )
+    cats = [factories.CategoryFactory(name="B", slug="b", position=2), factories.CategoryFactory(name="A", position=1)]
+    for place in Place.objects.filter(pk__in=first_40):
         place.categories.add(*cats)
+    places = {place.pk: place for place in Place.objects.select_related("vendor")}
+    by_position = [{"slug": cats[1].slug, "name": "A"}, {"slug": "b", "name": "B"}]
     for lat, lng, radius in QUERY_POINTS:
-        fast = places_search(lat=lat, lng=lng, radius_km=radius)
-        assert isinstance(fast, PlainNearbySearch)
-        fast_keys = fast.keys.page_rows(offset=0, limit=500)
-        fast_cards = fast.page_rows(offset=0, limit=500)
-        with monkeypatch.context() as patched:
-            patched.setattr("trucks.search._prepared_sql", lambda: False)  # the ORM paths
-            orm_rows = list(places_search(lat=lat, lng=lng, radius_km=radius))
-            ids = [row["id"] for row in orm_rows]
-            orm_cards = place_cards_by_ids(ids)
+        expected_ids = brute_force([(p.pk, p.lat, p.lng) for p in places.values()], lat, lng, radius)
+        distances = {pk: haversine_km(lat, lng, places[pk].lat, places[pk].lng) for pk in expected_ids}
+        expected_cards = [
+            _expected_card(places[pk], by_position if pk in first_40 else [], distances[pk]) for pk in expected_ids
+        ]
 
-        assert [(r["id"], r["distance_km"]) for r in fast_keys] == [(r["id"], r["distance_km"]) for r in orm_rows]
-        assert {r["total_count"] for r in fast_keys} | {r.pop("total_count") for r in fast_cards} <= {len(orm_rows)}
-        assert place_cards_by_ids(ids) == orm_cards
-        orm_with_distance = place_cards_by_ids(ids, distances={r["id"]: r["distance_km"] for r in orm_rows})
-        assert fast_cards == orm_with_distance
+        # when
+        search = places_search(lat=lat, lng=lng, radius_km=radius)
+        keys = search.keys.page_rows(offset=0, limit=500)
+        cards = search.page_rows(offset=0, limit=500)
+
+        # then
+        assert isinstance(search, PlainNearbySearch)
+        assert [key["id"] for key in keys] == expected_ids
+        for key in keys:
+            assert key["distance_km"] == pytest.approx(distances[key["id"]], abs=1e-9)
+        assert {key["total_count"] for key in keys} | {card.pop("total_count") for card in cards} == {len(expected_ids)}
+        assert cards == expected_cards
+        assert place_cards_by_ids(expected_ids) == [
+            {k: v for k, v in card.items() if k != "distance_km"} for card in expected_cards
+        ]

@@ -24,7 +24,6 @@ from demo.seeder import (
     TACO_MANAGER_EMAIL,
     TACO_OWNER_EMAIL,
     TACO_STAFF_EMAIL,
-    DemoSeeder,
 )
 from ratings.models import Rating
 from tests.s3 import empty_s3_buckets
@@ -182,22 +181,6 @@ def test_seed_demo_vendor_logins_have_their_roles(seeded):
         assert owner.check_password(DEMO_PASSWORD)
         kinds = set(Place.objects.filter(vendor__memberships__user=owner).values_list("kind", flat=True))
         assert kinds == {"truck", "stand"}
-
-
-def test_seed_demo_bulk_create_fallback_gives_the_same_rows_as_copy(seeded):
-    # given the rows COPY made
-    first = _snapshot()
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    call_command("flush", interactive=False, verbosity=0)
-
-    # when the same seed goes through bulk_create, as on SQLite
-    seeder = DemoSeeder(**SIZE)
-    seeder.loader.use_copy = False
-    seeder.run()
-
-    # then
-    assert _snapshot() == first
 
 
 def test_seed_demo_rolls_up_its_events_so_the_charts_have_figures():

@@ -1,8 +1,9 @@
 """Settings shared by every environment, read from environment variables.
 
-With nothing set, the embedded defaults apply: SQLite, local file storage, local-memory
-cache and Celery tasks run in-process. DATABASE_URL, REDIS_URL and the AWS_* variables
-switch to PostgreSQL, Redis (cache and broker) and S3 (or any S3-compatible endpoint).
+With nothing set, the embedded defaults apply: an embedded PostgreSQL (local.py), local file
+storage, local-memory cache and Celery tasks run in-process. DATABASE_URL, REDIS_URL and the AWS_*
+variables switch to a PostgreSQL server, Redis (cache and broker) and S3 (or any S3-compatible
+endpoint). DATABASES itself is set by each settings module (local, test, production) with _databases().
 """
 
 from pathlib import Path
@@ -90,12 +91,26 @@ TEMPLATES = [
 ]
 
 # --- database -------------------------------------------------------------------------------
-DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-}
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# PostgreSQL everywhere. DATABASE_URL names it; without it local.py starts an embedded server
+# (foodtrucks/embedded_db.py), test.py uses the one on 127.0.0.1 and production refuses to start.
+# A PostgreSQL read replica: reads go there, writes and transactions stay on the primary.
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
+
+
+def _databases(url: str) -> dict:
+    """The primary at `url`, and the read replica when DATABASE_REPLICA_URL is set."""
+    connections = {"CONN_MAX_AGE": env.int("DATABASE_CONN_MAX_AGE", default=60), "CONN_HEALTH_CHECKS": True}
+    databases = {"default": {**env.db_url_config(url), "ATOMIC_REQUESTS": False, **connections}}
+    if DATABASE_REPLICA_URL:
+        databases["replica"] = {
+            **env.db_url_config(DATABASE_REPLICA_URL),
+            **connections,
+            "TEST": {"MIRROR": "default"},
+        }
+    return databases
+
+
+DATABASE_ROUTERS = ["foodtrucks.db_router.PrimaryReplicaRouter"] if DATABASE_REPLICA_URL else []
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- passwords ------------------------------------------------------------------------------
@@ -130,6 +145,9 @@ AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL", default=None)
 AWS_S3_REGION_NAME = env("AWS_S3_REGION_NAME", default="us-east-1")
 AWS_ACCESS_KEY_ID = env("AWS_ACCESS_KEY_ID", default=None)
 AWS_SECRET_ACCESS_KEY = env("AWS_SECRET_ACCESS_KEY", default=None)
+# Signature Version 4 for every S3 storage: buckets created since June 2020 refuse SigV2 links,
+# which boto3 would otherwise still make for us-east-1.
+AWS_S3_SIGNATURE_VERSION = "s3v4"
 # Signed links to private files live this many seconds.
 PRIVATE_FILE_URL_SECONDS = env.int("PRIVATE_FILE_URL_SECONDS", default=300)
 CERTIFICATE_MAX_BYTES = env.int("CERTIFICATE_MAX_BYTES", default=10 * 1024 * 1024)
@@ -215,6 +233,9 @@ DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="Food Trucks <no-r
 # --- API --------------------------------------------------------------------------------------
 API_PAGE_SIZE = 20
 API_MAX_PAGE_SIZE = 100
+# How many reverse proxies (load balancer, ingress) append to X-Forwarded-For in front of the app.
+# One figure for the whole app: the API's rate limits and the brute-force lock-out both use it.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
@@ -223,16 +244,25 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Every API error answers {"detail": "...", "errors": {"field": ["message"]}} (foodtrucks/api_errors.py).
+    "EXCEPTION_HANDLER": "foodtrucks.api_errors.exception_handler",
+    # Rate limits that let requests through (with a warning) while the cache is unreachable.
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "foodtrucks.api_throttles.AnonRateThrottle",
+        "foodtrucks.api_throttles.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("API_THROTTLE_ANON", default="120/min"),
         "user": env("API_THROTTLE_USER", default="600/min"),
         "login": env("API_THROTTLE_LOGIN", default="10/min"),
         "register": env("API_THROTTLE_REGISTER", default="10/hour"),
+        # Per-user rate of event batches (each up to 100 events).
+        "events": env("API_THROTTLE_EVENTS", default="120/min"),
     },
+    # Rate limits key anonymous clients by address: trust X-Forwarded-For only from this many
+    # proxies in front of the app (0: the socket's address; behind one load balancer: 1). Unset,
+    # DRF would take any client's X-Forwarded-For as is, and anyone could dodge the limits.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
@@ -245,6 +275,13 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Choice sets that share a field name ("kind") get their own schema enum names.
+    "ENUM_NAME_OVERRIDES": {
+        "PlaceKindEnum": "trucks.models.PlaceKind",
+        "ExceptionKindEnum": "trucks.models.ExceptionKind",
+        "LocationSourceEnum": "trucks.models.LocationSource",
+        "MenuTypeEnum": "trucks.models.MenuType",
+    },
 }
 
 # --- domain settings --------------------------------------------------------------------------
@@ -252,22 +289,32 @@ SPECTACULAR_SETTINGS = {
 ANALYTICS_RETENTION_DAYS = env.int("ANALYTICS_RETENTION_DAYS", default=180)
 # A place stays "open" this long after its scheduled closing time without a new check-in.
 OPEN_SWITCH_GRACE_MINUTES = env.int("OPEN_SWITCH_GRACE_MINUTES", default=30)
+# A place open outside its schedule (or with no schedule) is switched off after this long
+# without a check-in.
+OPEN_SWITCH_UNSCHEDULED_HOURS = env.int("OPEN_SWITCH_UNSCHEDULED_HOURS", default=12)
 # Minimum number of visible ratings before a place can rank in "top places".
 TOP_PLACES_MIN_RATINGS = env.int("TOP_PLACES_MIN_RATINGS", default=3)
+# The events API accepts events this many days old at most; the nightly job re-rolls days that
+# got late events within this window.
+ANALYTICS_EVENT_MAX_AGE_DAYS = env.int("ANALYTICS_EVENT_MAX_AGE_DAYS", default=7)
+# ... and this far in the future (device clocks drift).
+ANALYTICS_EVENT_MAX_FUTURE_MINUTES = env.int("ANALYTICS_EVENT_MAX_FUTURE_MINUTES", default=5)
 
 # --- logging ----------------------------------------------------------------------------------
 LOG_LEVEL = env("DJANGO_LOG_LEVEL", default="INFO")
+# Every log line carries the request id (X-Request-ID in, X-Request-ID out).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "foodtrucks.logging.RequestIdFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
 
-# --- operations (docs/operations.md): limits, headers, lockout, replica, request ids ----------
+# --- operations (docs/operations.md): limits, headers, lockout ---------------------------------
 # Non-file request bodies above this are refused (413); multipart file parts do not count here.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
 # Uploaded files above this spool to a temporary file instead of memory.
@@ -326,63 +373,6 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_USERNAME_CALLABLE = "foodtrucks.lockout.login_username"
+# The client's address, behind TRUSTED_PROXY_COUNT proxies (set in the API section).
 AXES_CLIENT_IP_CALLABLE = "foodtrucks.lockout.client_ip"
 AXES_LOCKOUT_CALLABLE = "foodtrucks.lockout.lockout_response"
-# How many reverse proxies (load balancer, ingress) append to X-Forwarded-For in front of the app.
-TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
-
-# A PostgreSQL read replica: reads go there, writes and transactions stay on the primary.
-DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
-if DATABASE_REPLICA_URL:
-    DATABASES["replica"] = {
-        **env.db_url_config(DATABASE_REPLICA_URL),
-        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
-        "CONN_HEALTH_CHECKS": True,
-        "TEST": {"MIRROR": "default"},
-    }
-    DATABASE_ROUTERS = ["foodtrucks.db_router.PrimaryReplicaRouter"]
-
-# Every log line carries the request id (X-Request-ID in, X-Request-ID out).
-LOGGING["filters"] = {"request_id": {"()": "foodtrucks.logging.RequestIdFilter"}}
-LOGGING["handlers"]["console"]["filters"] = ["request_id"]
-LOGGING["formatters"]["plain"]["format"] = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
-
-# --- analytics pipeline and open switch (appended by the analytics issue) -----------------------
-# The events API accepts events this many days old at most; the nightly job re-rolls days that
-# got late events within this window.
-ANALYTICS_EVENT_MAX_AGE_DAYS = env.int("ANALYTICS_EVENT_MAX_AGE_DAYS", default=7)
-# ... and this far in the future (device clocks drift).
-ANALYTICS_EVENT_MAX_FUTURE_MINUTES = env.int("ANALYTICS_EVENT_MAX_FUTURE_MINUTES", default=5)
-# A place open outside its schedule (or with no schedule) is switched off after this long
-# without a check-in.
-OPEN_SWITCH_UNSCHEDULED_HOURS = env.int("OPEN_SWITCH_UNSCHEDULED_HOURS", default=12)
-# Per-user rate of event batches (each up to 100 events).
-REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["events"] = env("API_THROTTLE_EVENTS", default="120/min")
-
-# --- signed links -----------------------------------------------------------------------------
-# Signature Version 4 for every S3 storage: buckets created since June 2020 refuse SigV2 links,
-# which boto3 would otherwise still make for us-east-1.
-AWS_S3_SIGNATURE_VERSION = "s3v4"
-
-# --- API: one error shape, schema enum names (appended by the consumer API) ------------------
-# Every API error answers {"detail": "...", "errors": {"field": ["message"]}} (foodtrucks/api_errors.py).
-REST_FRAMEWORK["EXCEPTION_HANDLER"] = "foodtrucks.api_errors.exception_handler"
-# Choice sets that share a field name ("kind") get their own schema enum names.
-SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
-    {
-        "PlaceKindEnum": "trucks.models.PlaceKind",
-        "ExceptionKindEnum": "trucks.models.ExceptionKind",
-        "LocationSourceEnum": "trucks.models.LocationSource",
-        "MenuTypeEnum": "trucks.models.MenuType",
-    }
-)
-# Rate limits that let requests through (with a warning) while the cache is unreachable.
-REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
-    "foodtrucks.api_throttles.AnonRateThrottle",
-    "foodtrucks.api_throttles.UserRateThrottle",
-]
-# Rate limits key anonymous clients by address: trust X-Forwarded-For only from this many proxies
-# in front of the app (0: the socket's address; behind one load balancer: 1). Unset, DRF would
-# take any client's X-Forwarded-For as is, and anyone could dodge the limits.
-# One figure for the whole app: the same count the brute-force lock-out uses (TRUSTED_PROXY_COUNT).
-REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT

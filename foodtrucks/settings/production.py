@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import LOGGING, env
+from .base import LOGGING, _databases, env
 
 DEBUG = False
 if env.bool("DJANGO_DEBUG", default=False):
@@ -11,8 +11,8 @@ if env.bool("DJANGO_DEBUG", default=False):
 
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
-# Required: production never falls back to SQLite. base.py built DATABASES (and the replica) from it.
-env("DATABASE_URL")
+# Required: production never starts an embedded database.
+DATABASES = _databases(env("DATABASE_URL"))
 
 # --- HTTPS and headers --------------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -22,12 +22,9 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
-SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = True
-SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = True
-X_FRAME_OPTIONS = "DENY"
+# nosniff, the same-origin referrer policy, frames denied and HttpOnly session cookies: base.py (everywhere).
 
 # --- logs: one JSON object per line, with the request id ----------------------------------------
 LOGGING = {

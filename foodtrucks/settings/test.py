@@ -3,15 +3,15 @@
 import socket
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, REST_FRAMEWORK, _storages, env
+from .base import BASE_DIR, _storages, env
 
 DEBUG = False
 DATABASES = {
-    "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/foodtrucks"),
+    "default": {
+        **env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/foodtrucks"),
+        "CONN_MAX_AGE": 0,
+    },
 }
-DATABASES["default"]["CONN_MAX_AGE"] = 0
-
-REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/1")
 
 
 def _worker_redis_url(url: str, worker: str) -> str:
@@ -22,7 +22,9 @@ def _worker_redis_url(url: str, worker: str) -> str:
     return f"{base}/{(int(db or 0) + int(worker[2:])) % 16}"
 
 
-REDIS_URL = _worker_redis_url(REDIS_URL, env("PYTEST_XDIST_WORKER", default=""))
+REDIS_URL = _worker_redis_url(
+    env("REDIS_URL", default="redis://127.0.0.1:6379/1"), env("PYTEST_XDIST_WORKER", default="")
+)
 CACHES = {
     "default": {
         "BACKEND": "foodtrucks.cache.ResilientRedisCache",
@@ -51,19 +53,23 @@ AWS_STORAGE_BUCKET_NAME = "foodtrucks-test-public"
 AWS_PRIVATE_BUCKET_NAME = "foodtrucks-test-private"
 AWS_ACCESS_KEY_ID = "testing"
 AWS_SECRET_ACCESS_KEY = "testing"  # noqa: S105 - moto accepts any key
-STORAGES = _storages(use_s3=False)
-# Certificates go to the real (local) S3 endpoint; photos to a temporary folder.
-STORAGES["private"] = _storages(use_s3=True)["private"]
-STORAGES["private"]["OPTIONS"].update(
-    endpoint_url=AWS_S3_ENDPOINT_URL,
-    bucket_name=AWS_PRIVATE_BUCKET_NAME,
-    access_key=AWS_ACCESS_KEY_ID,
-    secret_key=AWS_SECRET_ACCESS_KEY,
-)
-STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+# Photos go to a temporary folder; certificates to the real (local) S3 endpoint.
+STORAGES = {
+    **_storages(use_s3=False),
+    "private": {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_storages(use_s3=True)["private"]["OPTIONS"],
+            # _storages() reads base.py's values (from the environment); these are the test session's.
+            "endpoint_url": AWS_S3_ENDPOINT_URL,
+            "bucket_name": AWS_PRIVATE_BUCKET_NAME,
+            "access_key": AWS_ACCESS_KEY_ID,
+            "secret_key": AWS_SECRET_ACCESS_KEY,
+        },
+    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 MEDIA_ROOT = BASE_DIR / ".test-media"
-
-REST_FRAMEWORK = {**REST_FRAMEWORK}
 
 # --- operations (docs/operations.md) ------------------------------------------------------------
 # django-axes is off in tests: its backend refuses authenticate() without a request, which is what

@@ -10,8 +10,20 @@ import pytest
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 PROBE = """
-import json, django
+import json, sys, threading, types, django
 from django.conf import settings
+
+# A stand-in for pgserver: the settings' choice of database is under test, not a second real server.
+started = []
+def get_server(pgdata):
+    started.append(str(pgdata))
+    return types.SimpleNamespace(
+        get_postmaster_info=lambda: types.SimpleNamespace(socket_dir=pgdata),
+        _lock=threading.Lock(),
+        global_process_id_list=types.SimpleNamespace(get=lambda: []),
+    )
+sys.modules["pgserver"] = types.SimpleNamespace(get_server=get_server)
+
 django.setup()
 from django.core.files.storage import storages
 private = storages["private"]
@@ -19,6 +31,8 @@ print(json.dumps({
     "engine": settings.DATABASES["default"]["ENGINE"],
     "db_name": str(settings.DATABASES["default"]["NAME"]),
     "db_host": settings.DATABASES["default"].get("HOST", ""),
+    "db_user": settings.DATABASES["default"].get("USER", ""),
+    "embedded_started": started,
     "cache": settings.CACHES["default"]["BACKEND"],
     "cache_location": settings.CACHES["default"].get("LOCATION", ""),
     "broker": settings.CELERY_BROKER_URL,
@@ -63,8 +77,13 @@ def _no_dotenv():
 def test_local_settings_when_no_environment_use_embedded_defaults():
     found = _probe()
 
-    assert found["engine"] == "django.db.backends.sqlite3"
-    assert found["db_name"] == str(BASE_DIR / "db.sqlite3")
+    assert found["embedded_started"] == [str(BASE_DIR / ".pgdata")]
+    assert (found["engine"], found["db_host"], found["db_user"], found["db_name"]) == (
+        "django.db.backends.postgresql",
+        str(BASE_DIR / ".pgdata"),  # the server's Unix socket folder
+        "postgres",
+        "postgres",
+    )
     assert found["cache"] == "django.core.cache.backends.locmem.LocMemCache"
     assert found["eager"] is True
     assert found["broker"] == "memory://"
@@ -76,6 +95,7 @@ def test_local_settings_when_no_environment_use_embedded_defaults():
 def test_local_settings_when_database_url_postgres_use_postgresql():
     found = _probe(DATABASE_URL="postgres://app:secret@db.internal:5433/trucks")
 
+    assert found["embedded_started"] == []
     assert (found["engine"], found["db_name"], found["db_host"]) == (
         "django.db.backends.postgresql",
         "trucks",

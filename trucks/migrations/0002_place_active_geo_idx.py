@@ -5,7 +5,7 @@ its COUNT(*) OVER (). It holds (lat, lng, id) of active places only, so PostgreS
 search and its count with an index-only scan and reads just the page's 20 rows from the table
 (trucks.search.place_cards_by_ids). Measured in docs/performance-nearby.md.
 
-Plain SQL (valid on PostgreSQL and SQLite) so the model's Meta (shared) stays as it is.
+Plain SQL, so the model's Meta stays as it is.
 """
 
 from django.db import migrations
