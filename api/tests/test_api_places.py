@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 
 from tests import factories
+from tests.geo import QUERY_POINTS, brute_force, seed_places
 from trucks.models import Place
 from trucks.nearby import haversine_km
-from trucks.tests.test_nearby import QUERY_POINTS, brute_force, seed_places
 
 URL = "/api/v1/places/"
 AUSTIN = (30.2672, -97.7431)

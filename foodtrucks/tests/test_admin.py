@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from foodtrucks.tests.admin_rows import BUILDERS, build, object_id_in_admin
+from tests.admin_rows import BUILDERS, build, object_id_in_admin
 
 REGISTERED = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
 BY_MODEL = pytest.mark.parametrize(
