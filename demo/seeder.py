@@ -1,9 +1,8 @@
 """Deterministic demo data: vendors, trucks and stands across US cities, menus, schedules,
 consumers, favorites, ratings and 30 days of interaction events.
 
-Rows are generated in chunks as tab-separated text and loaded with PostgreSQL's
-`COPY ... FROM STDIN` (psycopg 3 `cursor.copy()`), so a million places and ten million events
-never sit in memory.
+What the demo is made of is in demo/catalog.py; rows are generated in chunks and loaded with
+COPY by demo/copy_loader.py, so a million places and ten million events never sit in memory.
 The same `seed` gives the same rows; timestamps are relative to the day of the run.
 """
 
@@ -13,34 +12,30 @@ import random
 import time
 import zoneinfo
 from array import array
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock
 from decimal import Decimal
-from itertools import islice
 
 from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
-from django.db.models import Avg, Count, DecimalField, IntegerField, Max, OuterRef, Subquery
+from django.db.models import Avg, Count, DecimalField, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Round
 from django.utils import timezone
-from psycopg.copy import QueuedLibpqWriter
 from rest_framework.authtoken.models import Token
 
 from accounts.models import User
 from analytics.models import UserInteraction
 from consumers.models import FavoriteCategory, FavoritePlace, RecentlyViewedPlace
+from demo.catalog import ADJECTIVES, CITIES, CUISINES, FIRST_NAMES, HOUR_WEIGHTS, LAST_NAMES, REVIEWS, STREETS, City
+from demo.copy_loader import NULL, CopyLoader, copy_bool, copy_ts, next_id
 from ratings.models import Rating
 from trucks.models import Category, Menu, MenuItem, OpeningHours, Place, ScheduleException
 from vendors.models import BusinessCertificate, CertificateKind, CertificateStatus, Role, Vendor, VendorMember
 
 DEFAULT_SEED = 20260101
-NULL = "\\N"  # COPY's text-format NULL
-CHUNK_ROWS = 100_000
-# From this many rows a load rebuilds indexes and constraints afterwards (see _Loader).
+# From this many rows a load rebuilds indexes and constraints afterwards (see CopyLoader).
 BULK_MODE_ROWS = 200_000
 EVENT_DAYS = 30
 
@@ -63,212 +58,6 @@ DEMO_LOGINS = [
 ]
 
 
-@dataclass(frozen=True)
-class City:
-    name: str
-    state: str
-    time_zone: str
-    lat: float
-    lng: float
-    weight: int  # share of places
-
-
-CITIES = [
-    City("New York", "NY", "America/New_York", 40.7128, -74.0060, 14),
-    City("Los Angeles", "CA", "America/Los_Angeles", 34.0522, -118.2437, 12),
-    City("Chicago", "IL", "America/Chicago", 41.8781, -87.6298, 10),
-    City("Austin", "TX", "America/Chicago", 30.2672, -97.7431, 9),
-    City("Houston", "TX", "America/Chicago", 29.7604, -95.3698, 8),
-    City("Phoenix", "AZ", "America/Phoenix", 33.4484, -112.0740, 6),
-    City("Denver", "CO", "America/Denver", 39.7392, -104.9903, 6),
-    City("Seattle", "WA", "America/Los_Angeles", 47.6062, -122.3321, 7),
-    City("Portland", "OR", "America/Los_Angeles", 45.5152, -122.6784, 7),
-    City("San Francisco", "CA", "America/Los_Angeles", 37.7749, -122.4194, 7),
-    City("Miami", "FL", "America/New_York", 25.7617, -80.1918, 6),
-    City("Nashville", "TN", "America/Chicago", 36.1627, -86.7816, 4),
-    City("Boston", "MA", "America/New_York", 42.3601, -71.0589, 5),
-    City("Honolulu", "HI", "Pacific/Honolulu", 21.3069, -157.8583, 2),
-    City("Anchorage", "AK", "America/Anchorage", 61.2181, -149.9003, 1),
-]
-
-# (name, slug, [ (item name, price, vegan, vegetarian, gluten free) ], name words)
-CUISINES = [
-    (
-        "Tacos",
-        "tacos",
-        [
-            ("Al Pastor Taco", "3.75", False, False, True),
-            ("Carne Asada Taco", "4.25", False, False, True),
-            ("Baja Fish Taco", "4.50", False, False, False),
-            ("Mushroom & Poblano Taco", "3.95", True, True, True),
-            ("Chicken Tinga Burrito", "10.50", False, False, False),
-            ("Elote", "5.00", False, True, True),
-            ("Chips & Guacamole", "6.25", True, True, True),
-            ("Horchata", "3.50", False, True, True),
-            ("Quesabirria (3)", "13.00", False, False, True),
-        ],
-        ["Taco", "Taqueria", "El Fogón", "La Esquina", "Tacos"],
-    ),
-    (
-        "BBQ",
-        "bbq",
-        [
-            ("Brisket Plate", "18.50", False, False, True),
-            ("Pulled Pork Sandwich", "12.00", False, False, False),
-            ("Smoked Half Chicken", "15.00", False, False, True),
-            ("Burnt Ends", "14.50", False, False, True),
-            ("Mac & Cheese", "5.50", False, True, False),
-            ("Collard Greens", "4.50", True, True, True),
-            ("Cornbread", "3.00", False, True, False),
-            ("Sweet Tea", "3.00", True, True, True),
-        ],
-        ["Smokehouse", "Pit BBQ", "Barbecue", "Smoke & Oak", "Brisket Co."],
-    ),
-    (
-        "Burgers",
-        "burgers",
-        [
-            ("Classic Smash Burger", "11.00", False, False, False),
-            ("Double Bacon Cheeseburger", "14.50", False, False, False),
-            ("Black Bean Burger", "12.00", True, True, False),
-            ("Crispy Chicken Sandwich", "12.50", False, False, False),
-            ("Hand-cut Fries", "4.50", True, True, True),
-            ("Onion Rings", "5.50", False, True, False),
-            ("Vanilla Milkshake", "6.50", False, True, True),
-        ],
-        ["Burger Bus", "Smash Shack", "Patty Wagon", "Grill", "Burger Co."],
-    ),
-    (
-        "Vegan",
-        "vegan",
-        [
-            ("Jackfruit BBQ Sandwich", "12.50", True, True, False),
-            ("Buddha Bowl", "13.00", True, True, True),
-            ("Cauliflower Wings", "9.50", True, True, True),
-            ("Beyond Burger", "13.50", True, True, False),
-            ("Kale Caesar", "10.00", True, True, True),
-            ("Oat Milk Chai", "5.00", True, True, True),
-        ],
-        ["Green Machine", "Plant Kitchen", "Sprout", "Leaf & Root", "Veg Out"],
-    ),
-    (
-        "Coffee",
-        "coffee",
-        [
-            ("Espresso", "3.00", True, True, True),
-            ("Cappuccino", "4.50", False, True, True),
-            ("Cold Brew", "4.75", True, True, True),
-            ("Oat Latte", "5.50", True, True, True),
-            ("Almond Croissant", "4.25", False, True, False),
-            ("Breakfast Burrito", "9.00", False, False, False),
-        ],
-        ["Coffee Cart", "Espresso Bar", "Roasters", "Bean Wagon", "Brew Co."],
-    ),
-    (
-        "Desserts",
-        "desserts",
-        [
-            ("Churros with Chocolate", "7.00", False, True, False),
-            ("Soft-serve Cone", "4.50", False, True, True),
-            ("Mochi Ice Cream (3)", "6.00", False, True, True),
-            ("Vegan Brownie", "4.00", True, True, False),
-            ("Crêpe with Nutella", "8.50", False, True, False),
-            ("Mango Sorbet", "5.00", True, True, True),
-        ],
-        ["Sweet Spot", "Scoops", "Sugar Rush", "Churro Truck", "Crêperie"],
-    ),
-    (
-        "Asian",
-        "asian",
-        [
-            ("Pork Belly Bao (2)", "9.50", False, False, False),
-            ("Chicken Teriyaki Bowl", "12.50", False, False, False),
-            ("Pad Thai", "13.00", False, False, True),
-            ("Tofu Banh Mi", "10.50", True, True, False),
-            ("Vegetable Dumplings (6)", "8.00", True, True, False),
-            ("Kimchi Fried Rice", "11.50", False, False, True),
-            ("Thai Iced Tea", "4.50", False, True, True),
-        ],
-        ["Wok", "Bao House", "Seoul Food", "Noodle Bar", "Banh Mi Express"],
-    ),
-    (
-        "Pizza",
-        "pizza",
-        [
-            ("Margherita", "12.00", False, True, False),
-            ("Pepperoni", "14.00", False, False, False),
-            ("Vegan Marinara", "11.50", True, True, False),
-            ("Gluten-free Margherita", "14.50", False, True, True),
-            ("Garlic Knots", "6.00", False, True, False),
-            ("Caesar Salad", "8.50", False, False, True),
-        ],
-        ["Pizza Oven", "Slice", "Wood-fired Pizza", "Pie Truck", "Pizzeria"],
-    ),
-    (
-        "Sandwiches",
-        "sandwiches",
-        [
-            ("Philly Cheesesteak", "13.50", False, False, False),
-            ("Cuban", "12.00", False, False, False),
-            ("Caprese Panini", "10.50", False, True, False),
-            ("Hummus Veggie Wrap", "9.50", True, True, False),
-            ("Kettle Chips", "2.50", True, True, True),
-        ],
-        ["Deli", "Sandwich Shop", "Hoagie Hut", "Melt", "Panini Press"],
-    ),
-    (
-        "Seafood",
-        "seafood",
-        [
-            ("Lobster Roll", "24.00", False, False, False),
-            ("Fish & Chips", "15.50", False, False, False),
-            ("Shrimp Po' Boy", "14.00", False, False, False),
-            ("Poke Bowl", "16.00", False, False, True),
-            ("Clam Chowder", "8.00", False, False, False),
-        ],
-        ["Catch", "Fish Shack", "Lobster Pound", "Poke Stop", "Dockside"],
-    ),
-    (
-        "Mediterranean",
-        "mediterranean",
-        [
-            ("Chicken Shawarma Plate", "14.00", False, False, True),
-            ("Falafel Wrap", "10.00", True, True, False),
-            ("Lamb Gyro", "12.50", False, False, False),
-            ("Hummus & Pita", "7.00", True, True, False),
-            ("Greek Salad", "9.50", False, True, True),
-        ],
-        ["Halal Cart", "Falafel King", "Gyro Spot", "Shawarma", "Mezze"],
-    ),
-    (
-        "Breakfast",
-        "breakfast",
-        [
-            ("Breakfast Sandwich", "8.50", False, False, False),
-            ("Chilaquiles", "11.00", False, True, True),
-            ("Avocado Toast", "9.00", True, True, False),
-            ("Buttermilk Pancakes", "9.50", False, True, False),
-            ("Fresh Orange Juice", "5.00", True, True, True),
-        ],
-        ["Morning Glory", "Sunny Side", "Early Bird", "Waffle Wagon", "Brunch Bus"],
-    ),
-]
-ADJECTIVES = ["Golden", "Rolling", "Big", "Little", "Red", "Blue", "Happy", "Urban", "Lucky", "Wild", "Street", "Local"]
-FIRST_NAMES = ["Ava", "Ben", "Chloe", "Dan", "Emma", "Felix", "Grace", "Hugo", "Isla", "Jack", "Kim", "Liam", "Maya"]
-LAST_NAMES = ["Smith", "Garcia", "Johnson", "Lee", "Brown", "Davis", "Lopez", "Wilson", "Clark", "Young", "King"]
-STREETS = ["Main St", "Oak Ave", "Market St", "2nd Ave", "Broadway", "Pine St", "Elm St", "Park Ave", "Lake Dr"]
-REVIEWS = {
-    5: ["Best in town, hands down.", "Incredible — worth the line.", "Perfect every single time!"],
-    4: ["Really good, a bit of a wait.", "Great food, friendly staff.", "Solid choice for lunch."],
-    3: ["Decent, nothing special.", "Good but pricey.", "Portions could be bigger."],
-    2: ["Cold food and a long wait.", "Not what it used to be."],
-    1: ["Closed when the app said open.", "Would not come back."],
-}
-# Local hours of activity and their weights: lunch and dinner peaks.
-HOUR_WEIGHTS = [0, 0, 0, 0, 0, 0, 1, 2, 4, 5, 6, 12, 16, 12, 7, 5, 6, 9, 12, 11, 8, 5, 3, 1]
-# Events by type: 50 % views, 25 % clicks, 22 % nearby detections, 3 % ratings.
-
-
 @dataclass
 class SeedReport:
     counts: dict[str, int] = field(default_factory=dict)
@@ -287,113 +76,6 @@ def database_has_data() -> bool:
     return Vendor.objects.exists() or Place.objects.exists()
 
 
-def _ts(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S+00")
-
-
-def _b(value: bool) -> str:
-    return "t" if value else "f"
-
-
-class _Loader:
-    """COPY FROM STDIN; rows are tuples of COPY-text strings.
-
-    A large load (`bulk=True`) drops the table's secondary indexes, unique and
-    foreign-key constraints first and puts them back afterwards, as pg_restore does: one sort per
-    index and one join per foreign key instead of a lookup per row. Putting them back checks every
-    row, so a bad row still fails the seed. Check constraints stay on (cheap, per row). The whole
-    table load is one transaction (no foreign-key trigger queue builds up: those constraints are off).
-    """
-
-    def __init__(self, progress: Callable[[int], None]):
-        self.progress = progress
-        with connection.cursor() as cursor:
-            # Demo data can be regenerated: do not wait for the WAL flush of every chunk.
-            cursor.execute("SET synchronous_commit = off")
-            cursor.execute("SET maintenance_work_mem = '256MB'")
-
-    def load(self, model, columns: list[str], rows: Iterable[tuple[str, ...]], *, bulk: bool = False) -> int:
-        if bulk:
-            # One transaction: if the process dies mid-load, the dropped indexes come back with the rollback.
-            with transaction.atomic(), _without_secondary_indexes(model):
-                return self._load(model, columns, rows)
-        return self._load(model, columns, rows)
-
-    def _load(self, model, columns: list[str], rows: Iterable[tuple[str, ...]]) -> int:
-        total = 0
-        iterator = iter(rows)
-        table = connection.ops.quote_name(model._meta.db_table)
-        cols = ", ".join(connection.ops.quote_name(c) for c in columns)
-        statement = f"COPY {table} ({cols}) FROM STDIN"
-        with connection.cursor() as cursor:
-            raw = cursor.cursor  # psycopg's own cursor
-            while True:
-                loaded = 0
-                # One transaction per chunk; a writer thread sends while the next rows are made.
-                with transaction.atomic(), raw.copy(statement, writer=QueuedLibpqWriter(raw)) as copy:
-                    for batch in iter(lambda: list(islice(iterator, 10_000)), []):
-                        copy.write("".join(["\t".join(row) + "\n" for row in batch]))
-                        loaded += len(batch)
-                        self.progress(len(batch))
-                        if loaded >= CHUNK_ROWS:
-                            break
-                total += loaded
-                if loaded < CHUNK_ROWS:
-                    break
-        return total
-
-    def reset_sequence(self, model) -> None:
-        table = model._meta.db_table
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence(%s, 'id'), COALESCE(MAX(id), 1)) FROM {table}",  # nosec B608 # noqa: S608
-                [table],
-            )
-
-
-@contextmanager
-def _without_secondary_indexes(model):
-    """Drop a table's unique/foreign-key constraints and non-primary indexes; recreate them after."""
-    table = model._meta.db_table
-    quoted = connection.ops.quote_name(table)
-    with connection.cursor() as cursor:
-        # Inside one transaction (a small seed), deferred foreign-key checks of rows written so far
-        # are still pending, and PostgreSQL refuses to ALTER a table with pending trigger events:
-        # run those checks now.
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute(
-            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE conrelid = %s::regclass AND contype IN ('f', 'u') ORDER BY contype DESC, conname",
-            [table],
-        )
-        constraints = cursor.fetchall()
-        cursor.execute(
-            "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
-            "WHERE x.indrelid = %s::regclass AND NOT x.indisprimary "
-            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid AND c.contype = 'u') "
-            "ORDER BY i.relname",
-            [table],
-        )
-        indexes = cursor.fetchall()
-        for name, _definition in constraints:
-            cursor.execute(f"ALTER TABLE {quoted} DROP CONSTRAINT {connection.ops.quote_name(name)}")
-        for name, _definition in indexes:
-            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            for _name, definition in indexes:
-                cursor.execute(definition)
-            for name, definition in reversed(constraints):
-                cursor.execute(f"ALTER TABLE {quoted} ADD CONSTRAINT {connection.ops.quote_name(name)} {definition}")
-            cursor.execute(f"ANALYZE {quoted}")
-
-
-def _next_id(model) -> int:
-    return (model.objects.aggregate(m=Max("id"))["m"] or 0) + 1
-
-
 class DemoSeeder:
     """Fills the database; one instance per run. All randomness comes from one seeded generator."""
 
@@ -403,7 +85,7 @@ class DemoSeeder:
         self.events = max(events, 0)
         self.rng = random.Random(seed)  # nosec B311 # noqa: S311 - reproducible demo data, not secrets
         self.report = SeedReport()
-        self.loader = _Loader(progress or (lambda n: None))
+        self.loader = CopyLoader(progress or (lambda n: None))
         self.now = timezone.now().replace(microsecond=0)
         self.today = self.now.date()
         # Per place (by position): latitude, longitude, city index; filled as places are made.
@@ -607,7 +289,7 @@ class DemoSeeder:
             return
         rng = self.rng
         n_vendors = max(1, n_places // 4)
-        vendor_base, place_base, menu_base = _next_id(Vendor), _next_id(Place), _next_id(Menu)
+        vendor_base, place_base, menu_base = next_id(Vendor), next_id(Place), next_id(Menu)
         city_weights = [c.weight for c in CITIES]
         # One vendor: its city and cuisine (kept in arrays, not objects).
         vendor_city = array("b", rng.choices(range(len(CITIES)), weights=city_weights, k=n_vendors))
@@ -615,14 +297,14 @@ class DemoSeeder:
         vendor_names = [
             f"{rng.choice(ADJECTIVES)} {rng.choice(CUISINES[vendor_cuisine[v]][3])}" for v in range(n_vendors)
         ]
-        created = _ts(self.now - timedelta(days=200))
+        created = copy_ts(self.now - timedelta(days=200))
 
         def vendor_rows():
             statuses = ["verified"] * 16 + ["pending"] * 3 + ["rejected"]
             for v in range(n_vendors):
                 status = rng.choice(statuses)
                 city = CITIES[vendor_city[v]]
-                verified_at = _ts(self.now - timedelta(days=rng.randrange(1, 180))) if status != "pending" else NULL
+                verified_at = copy_ts(self.now - timedelta(days=rng.randrange(1, 180))) if status != "pending" else NULL
                 yield (
                     str(vendor_base + v),
                     vendor_names[v],
@@ -679,7 +361,7 @@ class DemoSeeder:
                 truck = rng.random() < 0.65
                 street = f"{rng.randrange(1, 2500)} {rng.choice(STREETS)}"
                 name = f"{vendor_names[v]} {'Truck' if truck else 'Stand'} #{number}"
-                located = _ts(self.now - timedelta(minutes=rng.randrange(5, 60 * 24 * 3)))
+                located = copy_ts(self.now - timedelta(minutes=rng.randrange(5, 60 * 24 * 3)))
                 is_open = rng.random() < 0.3
                 yield (
                     str(place_base + p),
@@ -695,9 +377,9 @@ class DemoSeeder:
                     f"{lng:.6f}",
                     rng.choice(["device", "api", "portal"]) if truck else "address",
                     located,
-                    _b(is_open),
+                    copy_bool(is_open),
                     located if is_open else NULL,
-                    _b(rng.random() > 0.02),
+                    copy_bool(rng.random() > 0.02),
                     "0",
                     "0",
                     created,
@@ -785,10 +467,10 @@ class DemoSeeder:
                             "",
                             f"{Decimal(max(cents, 100)) / 100:.2f}",
                             "",
-                            _b(vegan),
-                            _b(vegetarian or vegan),
-                            _b(gluten_free),
-                            _b(rng.random() > 0.05),
+                            copy_bool(vegan),
+                            copy_bool(vegetarian or vegan),
+                            copy_bool(gluten_free),
+                            copy_bool(rng.random() > 0.05),
                             str(position),
                         )
 
@@ -883,14 +565,14 @@ class DemoSeeder:
         if self.users == 0:
             return
         rng = self.rng
-        base = _next_id(User)
+        base = next_id(User)
         password = User.objects.get(email=CONSUMER_EMAIL).password  # the same demo password, hashed once
 
         def rows():
             for u in range(self.users):
                 uid = base + u
                 city = rng.choices(CITIES, weights=[c.weight for c in CITIES])[0]
-                joined = _ts(self.now - timedelta(days=rng.randrange(1, 400), minutes=rng.randrange(1440)))
+                joined = copy_ts(self.now - timedelta(days=rng.randrange(1, 400), minutes=rng.randrange(1440)))
                 yield (
                     str(uid),
                     password,
@@ -933,17 +615,25 @@ class DemoSeeder:
         def favorite_rows():
             for uid in self.user_ids:
                 for p in self._distinct_places(rng.randrange(0, 6)):
-                    yield (str(uid), str(self.place_ids[p]), _ts(self.now - timedelta(hours=rng.randrange(1, 2000))))
+                    yield (
+                        str(uid),
+                        str(self.place_ids[p]),
+                        copy_ts(self.now - timedelta(hours=rng.randrange(1, 2000))),
+                    )
 
         def recent_rows():
             for uid in self.user_ids:
                 for p in self._distinct_places(rng.randrange(0, 9)):
-                    yield (str(uid), str(self.place_ids[p]), _ts(self.now - timedelta(minutes=rng.randrange(1, 40000))))
+                    yield (
+                        str(uid),
+                        str(self.place_ids[p]),
+                        copy_ts(self.now - timedelta(minutes=rng.randrange(1, 40000))),
+                    )
 
         def category_rows():
             for uid in self.user_ids:
                 for category_id in rng.sample(categories, k=rng.randrange(0, 4)):
-                    yield (str(uid), str(category_id), _ts(self.now - timedelta(days=rng.randrange(1, 300))))
+                    yield (str(uid), str(category_id), copy_ts(self.now - timedelta(days=rng.randrange(1, 300))))
 
         columns = ["user_id", "place_id", "created_at"]
         self.report.add("favorites", self.loader.load(FavoritePlace, columns, favorite_rows(), bulk=self.bulk_users))
@@ -975,12 +665,12 @@ class DemoSeeder:
                         str(self.place_ids[p]),
                         stars,
                         review,
-                        _b(hidden),
+                        copy_bool(hidden),
                         "Off-topic" if hidden else "",
                         str(hidden_by_id) if hidden else NULL,
-                        _ts(created + timedelta(days=1)) if hidden else NULL,
-                        _ts(created),
-                        _ts(created),
+                        copy_ts(created + timedelta(days=1)) if hidden else NULL,
+                        copy_ts(created),
+                        copy_ts(created),
                     )
 
         columns = ["user_id", "place_id", "stars", "review", "is_hidden", "hidden_reason", "hidden_by_id"]
