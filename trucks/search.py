@@ -30,6 +30,10 @@ CARD_FIELDS = (
     "location_source",
     "vendor_id",
 )
+# A card's JSON keys (api PlaceCardSerializer documents each; a test holds the two equal): the
+# columns, the vendor as {id, name} instead of vendor_id, the categories, and the distance with a point.
+CARD_KEYS = (*(f for f in CARD_FIELDS if f != "vendor_id"), "vendor", "categories")
+CARD_KEYS_WITH_DISTANCE = (*CARD_KEYS, "distance_km")
 # `ordering` values of the search and what they sort by; nothing else reaches order_by().
 ORDERINGS = {
     "distance": ("distance_km", "id"),
@@ -97,14 +101,17 @@ def places_search(
     return queryset.values("id").order_by(*ORDERINGS[ordering or "name"])
 
 
+# A card row: CARD_FIELDS of the place, its vendor's name, then one category (slug, name) per row.
+_CARD_COLUMNS = ", ".join(f"p.{field}" for field in CARD_FIELDS) + ", v.business_name, c.slug, c.name"
+_CARD_JOINS = (
+    " JOIN vendors_vendor v ON v.id = p.vendor_id"
+    " LEFT JOIN trucks_place_categories pc ON pc.place_id = p.id"
+    " LEFT JOIN trucks_category c ON c.id = pc.category_id"
+)
 # One statement built once for the hot path of every list, not an ORM query rebuilt per request:
 # each place with its vendor's name and its categories (one row per place and category).
 _CARDS_SQL = (
-    "SELECT p.id, p.kind, p.name, p.lat, p.lng, p.is_open, p.rating_avg, p.rating_count, p.city,"
-    " p.location_updated_at, p.location_source, p.vendor_id, v.business_name, c.slug, c.name"
-    " FROM trucks_place p JOIN vendors_vendor v ON v.id = p.vendor_id"
-    " LEFT JOIN trucks_place_categories pc ON pc.place_id = p.id"
-    " LEFT JOIN trucks_category c ON c.id = pc.category_id"
+    f"SELECT {_CARD_COLUMNS} FROM trucks_place p{_CARD_JOINS}"  # nosec B608 # noqa: S608 - constants only
     " WHERE p.id = ANY(%s) {active} ORDER BY p.id, c.position ASC NULLS LAST, c.name ASC NULLS LAST"
 )
 
@@ -172,12 +179,8 @@ class PlainNearbySearch:
 
 # The page's keys (an index-only scan), then only those rows joined with their vendor and categories.
 _NEARBY_CARDS_SQL = (
-    "SELECT p.id, p.kind, p.name, p.lat, p.lng, p.is_open, p.rating_avg, p.rating_count, p.city,"
-    " p.location_updated_at, p.location_source, p.vendor_id, v.business_name, c.slug, c.name,"
-    " k.distance_km, k.total_count"
-    " FROM ({keys}) AS k JOIN trucks_place p ON p.id = k.id JOIN vendors_vendor v ON v.id = p.vendor_id"
-    " LEFT JOIN trucks_place_categories pc ON pc.place_id = p.id"
-    " LEFT JOIN trucks_category c ON c.id = pc.category_id"
+    f"SELECT {_CARD_COLUMNS}, k.distance_km, k.total_count"  # nosec B608 # noqa: S608 - constants only
+    f" FROM ({{keys}}) AS k JOIN trucks_place p ON p.id = k.id{_CARD_JOINS}"
     " ORDER BY k.distance_km, k.id, c.position ASC NULLS LAST, c.name ASC NULLS LAST"
 )
 

@@ -7,6 +7,8 @@ import yaml
 from django.conf import settings
 from django.core.management import call_command
 
+from trucks.search import CARD_KEYS, CARD_KEYS_WITH_DISTANCE
+
 DESIGN_PATHS = [
     "auth/register/",
     "auth/token/",
@@ -74,3 +76,19 @@ def test_docs_load_swagger_ui_from_static_files_only(api_client, db):
     assert all(url.startswith(settings.STATIC_URL) or url.startswith("/api/v1/") for url in assets), assets
     assert "swagger-ui-bundle.js" in html
     assert "cdn" not in html.lower()
+
+
+def test_place_card_schema_lists_exactly_the_keys_every_card_carries(tmp_path, api_client, place_a):
+    # given the schema's PlaceCard and cards from both SQL statements (by ids, and the plain nearby page)
+    schema = generated_schema(tmp_path)
+    documented = set(schema["components"]["schemas"]["PlaceCard"]["properties"])
+    place_a.lat, place_a.lng = 30.2672, -97.7431
+    place_a.save(update_fields=["lat", "lng"])
+
+    listed = api_client.get("/api/v1/places/", {"city": place_a.city or ""}).json()["results"]
+    nearby = api_client.get("/api/v1/places/", {"lat": 30.2672, "lng": -97.7431}).json()["results"]
+
+    # then the documented card is the card the SQL builds, key for key
+    assert documented == set(CARD_KEYS_WITH_DISTANCE)
+    assert set(listed[0]) == set(CARD_KEYS)
+    assert set(nearby[0]) == set(CARD_KEYS_WITH_DISTANCE)
