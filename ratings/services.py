@@ -59,8 +59,9 @@ def _lock_places_of(rating_ids: Collection[int], *, also: Iterable[int] = ()) ->
     return locked
 
 
-def _lock_place(place_id: int) -> Place:
-    place = Place.objects.select_for_update().only("id", "city").filter(pk=place_id).first()
+def _lock_active_place(place_id: int) -> Place:
+    """Only active places can be rated: an inactive or unknown one is the same 404 as for any reader."""
+    place = Place.objects.select_for_update().only("id", "city").filter(pk=place_id, is_active=True).first()
     if place is None:
         raise Http404("No such place.")
     return place
@@ -96,9 +97,9 @@ def place_rating_summary_refresh(*, place_id: int) -> Place:
 
 @transaction.atomic
 def rating_submit(*, user: User, place_id: int, stars: Decimal, review: str = "") -> tuple[Rating, bool]:
-    """Rate a place: the first time creates the rating, again updates it. Returns (rating, created)."""
+    """Rate an active place: the first time creates the rating, again updates it. Returns (rating, created)."""
     _validate(stars=stars, review=review)
-    place = _lock_place(place_id)
+    place = _lock_active_place(place_id)
     now = timezone.now()
     rating = Rating.objects.filter(user=user, place_id=place.pk).first()
     created = rating is None

@@ -1,10 +1,12 @@
-"""Rating writes keep the place's summary in step: hiding, unhiding, staff edits and deletes."""
+"""Rating writes keep the place's summary in step (hiding, unhiding, staff edits and deletes), and only
+active places can be rated."""
 
 from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.http import Http404
 
 from analytics.models import UserInteraction
 from ratings.models import Rating
@@ -13,6 +15,7 @@ from ratings.services import (
     rating_delete_many,
     rating_hide,
     rating_staff_save,
+    rating_submit,
     rating_unhide,
 )
 from tests.factories import PlaceFactory, RatingFactory
@@ -104,6 +107,23 @@ def test_rating_hide_when_already_hidden_keeps_the_first_decision(staff_user, co
 
     # then
     assert (again.hidden_by, again.hidden_reason, again.hidden_at) == (staff_user, "Abusive", first.hidden_at)
+
+
+@pytest.mark.django_db
+def test_rating_submit_when_the_place_is_inactive_or_unknown_is_404_and_writes_nothing(consumer):
+    # given
+    closed_for_good = PlaceFactory(is_active=False)
+
+    # when
+    with pytest.raises(Http404) as inactive:
+        rating_submit(user=consumer, place_id=closed_for_good.pk, stars=Decimal("4.0"))
+    with pytest.raises(Http404) as unknown:
+        rating_submit(user=consumer, place_id=closed_for_good.pk + 1000, stars=Decimal("4.0"))
+
+    # then
+    assert str(inactive.value) == str(unknown.value) == "No such place."
+    assert Rating.objects.count() == 0
+    assert UserInteraction.objects.count() == 0
 
 
 @pytest.mark.django_db
