@@ -51,6 +51,7 @@ class SlugListField(forms.Field):
     """A repeatable parameter of slugs (`?category=tacos&category=bbq`); a bad one is named by its position."""
 
     widget = forms.MultipleHiddenInput  # reads every value of the parameter, not only the last
+    pattern = r"^[-a-zA-Z0-9_]+$"  # Django's slug_re (the check) as a schema shows it for each item
 
     def __init__(self, *, max_length: int, **kwargs):
         self.max_length = max_length

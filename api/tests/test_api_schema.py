@@ -64,17 +64,20 @@ def test_schema_lists_each_filter_with_its_type_and_choices(tmp_path, db):
     top = {p["name"]: p for p in schema["paths"]["/api/v1/places/top/"]["get"]["parameters"]}
     assert search["kind"]["schema"] == {"type": "string", "enum": ["stand", "truck"]}
     assert search["ordering"]["schema"] == {"type": "string", "enum": ["-rating", "distance", "name"]}
-    assert search["category"]["schema"] == {"type": "array", "items": {"type": "string"}}
+    assert search["category"]["schema"] == {
+        "type": "array",
+        "items": {"type": "string", "maxLength": 80, "pattern": "^[-a-zA-Z0-9_]+$"},
+    }
     assert (search["category"]["style"], search["category"]["explode"]) == ("form", True)
     assert {name: search[name]["schema"] for name in ("open_now", "vegan", "vegetarian", "gluten_free")} == {
         name: {"type": "boolean"} for name in ("open_now", "vegan", "vegetarian", "gluten_free")
     }
-    assert search["city"]["schema"] == search["q"]["schema"] == {"type": "string"}
+    assert search["city"]["schema"] == search["q"]["schema"] == {"type": "string", "maxLength": 100}
     assert search["radius_km"]["schema"] == {"type": "number", "format": "double", "maximum": 50.0, "minimum": 0.01}
     assert top["city"] == {
         "in": "query",
         "name": "city",
-        "schema": {"type": "string"},
+        "schema": {"type": "string", "maxLength": 100},
         "description": "City name (any case).",
         "required": True,
     }
