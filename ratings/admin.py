@@ -1,13 +1,20 @@
-"""Admin for ratings: moderation (hide / unhide) keeps the place's summary in step."""
+"""Admin for ratings: every write (edit, delete, hide / unhide) goes through ratings.services, so the
+place's summary, the lock order and the top-places reset are the API's."""
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
-from django.db import transaction
 from django.utils.text import Truncator
 
 from ratings.models import Rating
-from ratings.services_summary import place_rating_summary_refresh, rating_hide, rating_unhide
+from ratings.services import (
+    place_rating_summary_refresh,
+    rating_delete,
+    rating_delete_many,
+    rating_hide,
+    rating_staff_save,
+    rating_unhide,
+)
 from trucks.admin import PlaceAdmin
 from trucks.models import Place
 
@@ -38,25 +45,14 @@ class RatingAdmin(admin.ModelAdmin):
     def short_review(self, obj):
         return Truncator(obj.review).chars(80)
 
-    # The admin wraps these in one transaction: the summary follows every write made here.
     def save_model(self, request, obj, form, change):
-        previous_place_id = form.initial.get("place") if change else None
-        super().save_model(request, obj, form, change)
-        place_rating_summary_refresh(place_id=obj.place_id)
-        if previous_place_id and previous_place_id != obj.place_id:
-            place_rating_summary_refresh(place_id=previous_place_id)
+        rating_staff_save(rating=obj)
 
     def delete_model(self, request, obj):
-        place_id = obj.place_id
-        super().delete_model(request, obj)
-        place_rating_summary_refresh(place_id=place_id)
+        rating_delete(rating=obj)
 
-    @transaction.atomic
     def delete_queryset(self, request, queryset):
-        place_ids = set(queryset.values_list("place_id", flat=True))
-        super().delete_queryset(request, queryset)
-        for place_id in sorted(place_ids):
-            place_rating_summary_refresh(place_id=place_id)
+        rating_delete_many(rating_ids=list(queryset.values_list("pk", flat=True)))
 
     @admin.action(description="Hide the selected reviews", permissions=["change"])
     def hide(self, request, queryset):

@@ -1,9 +1,17 @@
-"""Writes of ratings: one per user and place, the place's summary kept in step in the same transaction."""
+"""Writes of ratings, whoever makes them (a consumer in the API, staff in the admin).
 
-from decimal import Decimal
+Every write keeps the place's summary (average and count of visible ratings) in step in the same
+transaction, and resets the city's top-places ranking once it commits. Every write locks the places
+it touches first, in id order, and only then a rating row: one lock order whatever the door, so two
+writes never wait on each other in a cycle.
+"""
+
+from collections.abc import Collection, Iterable
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Avg, Count, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -11,9 +19,10 @@ from accounts.models import User
 from analytics.models import InteractionType
 from analytics.services import interaction_record
 from ratings.models import ALLOWED_STARS, REVIEW_MAX_LENGTH, Rating
-from ratings.services_summary import place_rating_summary_refresh
 from trucks.models import Place
 from trucks.top_places import top_places_invalidate_on_commit
+
+# --- validation and locks -----------------------------------------------------------------------
 
 
 def _validate(*, stars: Decimal | None, review: str | None) -> None:
@@ -26,18 +35,71 @@ def _validate(*, stars: Decimal | None, review: str | None) -> None:
         raise ValidationError(errors)
 
 
-def _lock_place(place_id: int) -> Place:
-    try:
-        return Place.objects.select_for_update().only("id", "city").get(pk=place_id)
-    except Place.DoesNotExist as exc:
-        raise Http404("No such place.") from exc
+def _lock_places(place_ids: Iterable[int]) -> dict[int, Place]:
+    """Lock these place rows in id order (rows that no longer exist are left out)."""
+    places = Place.objects.select_for_update().filter(pk__in=sorted(set(place_ids))).order_by("id")
+    return {place.pk: place for place in places.only("id", "city")}
+
+
+def _place_ids_of(rating_ids: Collection[int]) -> set[int]:
+    return set(Rating.objects.filter(pk__in=rating_ids).values_list("place_id", flat=True))
+
+
+def _lock_places_of(rating_ids: Collection[int], *, also: Iterable[int] = ()) -> dict[int, Place]:
+    """Lock the places these ratings are on (and `also`), in id order, before any of the ratings.
+
+    The places are read without a lock first. Moving a rating needs both places' locks, so once its
+    place is locked the rating stays there; one moved in between brings its new place into the set.
+    """
+    locked: dict[int, Place] = {}
+    wanted = {*also, *_place_ids_of(rating_ids)}
+    while wanted:
+        locked |= _lock_places(wanted)
+        wanted = _place_ids_of(rating_ids) - locked.keys()
+    return locked
+
+
+def _lock_active_place(place_id: int) -> Place:
+    """Only active places can be rated: an inactive or unknown one is the same 404 as for any reader."""
+    place = Place.objects.select_for_update().only("id", "city").filter(pk=place_id, is_active=True).first()
+    if place is None:
+        raise Http404("No such place.")
+    return place
+
+
+# --- the place's summary ------------------------------------------------------------------------
+
+
+def _summary_refresh(place: Place) -> Place:
+    """Recompute avg/count of the (locked) place's visible ratings with one aggregate and save both;
+    the city's top list is reset once the transaction commits."""
+    summary = Rating.objects.filter(place_id=place.pk).aggregate(
+        avg=Avg("stars", filter=Q(is_hidden=False)), count=Count("id", filter=Q(is_hidden=False))
+    )
+    avg = summary["avg"] or Decimal("0")
+    place.rating_avg = Decimal(avg).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    place.rating_count = summary["count"]
+    # updated_at is auto_now: list it so the row's modification time moves with the summary.
+    place.save(update_fields=["rating_avg", "rating_count", "updated_at"])
+    top_places_invalidate_on_commit(city=place.city)
+    return place
+
+
+@transaction.atomic
+def place_rating_summary_refresh(*, place_id: int) -> Place:
+    """Lock the place row and recompute its summary (also the repair for a summary that drifted)."""
+    place = Place.objects.select_for_update().only("id", "city").get(pk=place_id)
+    return _summary_refresh(place)
+
+
+# --- a consumer's own rating --------------------------------------------------------------------
 
 
 @transaction.atomic
 def rating_submit(*, user: User, place_id: int, stars: Decimal, review: str = "") -> tuple[Rating, bool]:
-    """Rate a place: the first time creates the rating, again updates it. Returns (rating, created)."""
+    """Rate an active place: the first time creates the rating, again updates it. Returns (rating, created)."""
     _validate(stars=stars, review=review)
-    place = _lock_place(place_id)
+    place = _lock_active_place(place_id)
     now = timezone.now()
     rating = Rating.objects.filter(user=user, place_id=place.pk).first()
     created = rating is None
@@ -49,9 +111,8 @@ def rating_submit(*, user: User, place_id: int, stars: Decimal, review: str = ""
         rating.stars, rating.review, rating.updated_at = Decimal(stars), review, now
         rating.full_clean()
         rating.save(update_fields=["stars", "review", "updated_at"])
-    place_rating_summary_refresh(place_id=place.pk)
+    _summary_refresh(place)
     interaction_record(place_id=place.pk, type=InteractionType.RATING, user_id=user.pk)
-    top_places_invalidate_on_commit(city=place.city)
     return rating, created
 
 
@@ -59,7 +120,7 @@ def rating_submit(*, user: User, place_id: int, stars: Decimal, review: str = ""
 def rating_update(*, rating: Rating, stars: Decimal | None = None, review: str | None = None) -> Rating:
     """The author changes their stars and/or review."""
     _validate(stars=stars, review=review)
-    place = _lock_place(rating.place_id)
+    places = _lock_places_of([rating.pk])
     update_fields = ["updated_at"]
     if stars is not None:
         rating.stars = Decimal(stars)
@@ -70,14 +131,86 @@ def rating_update(*, rating: Rating, stars: Decimal | None = None, review: str |
     rating.updated_at = timezone.now()
     rating.full_clean()
     rating.save(update_fields=update_fields)
-    place_rating_summary_refresh(place_id=place.pk)
-    top_places_invalidate_on_commit(city=place.city)
+    for place in places.values():
+        _summary_refresh(place)
+    return rating
+
+
+# --- any rating: staff in the admin, the author for deleting -------------------------------------
+
+
+@transaction.atomic
+def rating_staff_save(*, rating: Rating) -> Rating:
+    """Staff create or change a rating as given (author, place, stars, review).
+
+    Not a consumer rating a place: no RATING event, and `updated_at` stays the author's. A rating
+    moved to another place refreshes both places' summaries.
+    """
+    _validate(stars=rating.stars, review=rating.review)
+    if rating.pk is None:
+        places = _lock_places([rating.place_id])
+        rating.full_clean()
+        rating.save()
+    else:
+        places = _lock_places_of([rating.pk], also=[rating.place_id])
+        rating.full_clean()
+        rating.save(update_fields=["user", "place", "stars", "review"])
+    for place in places.values():
+        _summary_refresh(place)
     return rating
 
 
 @transaction.atomic
 def rating_delete(*, rating: Rating) -> None:
-    place = _lock_place(rating.place_id)
-    rating.delete()
-    place_rating_summary_refresh(place_id=place.pk)
-    top_places_invalidate_on_commit(city=place.city)
+    """Delete one rating (its author in the API, staff in the admin)."""
+    rating_delete_many(rating_ids=[rating.pk])
+
+
+@transaction.atomic
+def rating_delete_many(*, rating_ids: Collection[int]) -> int:
+    """Delete these ratings and refresh the summary of every place they were on. Returns how many."""
+    places = _lock_places_of(rating_ids)
+    _, deleted = Rating.objects.filter(pk__in=rating_ids).delete()
+    for place in places.values():
+        _summary_refresh(place)
+    return deleted.get(Rating._meta.label, 0)
+
+
+# --- moderation -----------------------------------------------------------------------------------
+
+
+def _lock_rating(rating: Rating) -> tuple[Place, Rating]:
+    """The rating's place, then the rating row itself (read fresh), both locked in that order."""
+    places = _lock_places_of([rating.pk])
+    rating = Rating.objects.select_for_update().get(pk=rating.pk)
+    return places[rating.place_id], rating
+
+
+@transaction.atomic
+def rating_hide(*, rating: Rating, by: User, reason: str = "") -> Rating:
+    """Hide a review from consumers (moderation); the place's summary no longer counts it."""
+    place, rating = _lock_rating(rating)
+    if not rating.is_hidden:
+        rating.is_hidden = True
+        rating.hidden_reason = reason[:255]
+        rating.hidden_by = by
+        rating.hidden_at = timezone.now()
+        rating.full_clean()
+        rating.save(update_fields=["is_hidden", "hidden_reason", "hidden_by", "hidden_at"])
+        _summary_refresh(place)
+    return rating
+
+
+@transaction.atomic
+def rating_unhide(*, rating: Rating) -> Rating:
+    """Show a hidden review again; the place's summary counts it again."""
+    place, rating = _lock_rating(rating)
+    if rating.is_hidden:
+        rating.is_hidden = False
+        rating.hidden_reason = ""
+        rating.hidden_by = None
+        rating.hidden_at = None
+        rating.full_clean()
+        rating.save(update_fields=["is_hidden", "hidden_reason", "hidden_by", "hidden_at"])
+        _summary_refresh(place)
+    return rating

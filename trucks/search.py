@@ -4,17 +4,21 @@ A card is a plain dict built from `values()` rows plus one query for the categor
 so a list of places costs two queries whatever its length.
 """
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from trucks.models import Category, Menu, MenuItem, OpeningHours, Photo, Place, ScheduleException
 from trucks.nearby import NearbyKeys, nearby_places
 from trucks.schedule import next_opening
+
+if TYPE_CHECKING:
+    from trucks.filters import PlaceSearchFilter
 
 CARD_FIELDS = (
     "id",
@@ -40,15 +44,6 @@ ORDERINGS = {
     "-rating": ("-rating_avg", "-rating_count", "id"),
     "name": ("name", "id"),
 }
-DIET_FLAGS = ("vegan", "vegetarian", "gluten_free")
-
-
-def _has_item(flag: str):
-    """The place has an available item with `flag` on an active menu attached to it."""
-    items = MenuItem.objects.filter(
-        menu__places=OuterRef("pk"), menu__is_active=True, is_available=True, **{f"is_{flag}": True}
-    )
-    return Exists(items)
 
 
 def places_search(
@@ -56,43 +51,28 @@ def places_search(
     lat: float | None = None,
     lng: float | None = None,
     radius_km: float | None = None,
-    kind: str | None = None,
-    categories: Iterable[str] = (),
-    open_now: bool | None = None,
-    vegan: bool = False,
-    vegetarian: bool = False,
-    gluten_free: bool = False,
-    city: str | None = None,
-    q: str | None = None,
-    ordering: str | None = None,
+    filters: "PlaceSearchFilter | None" = None,
 ) -> "QuerySet | PlainNearbySearch":
-    """Keys (`id`, and `distance_km` with a point) of the active places matching the filters, in order.
+    """Keys (`id`, and `distance_km` with a point) of the active places `filters` keeps, in its order.
 
+    `filters` is a trucks.filters.PlaceSearchFilter bound to the query (kind, category, diet, city,
+    text, ordering); invalid values raise a ValidationError by parameter.
     Only keys: with a point the search (and its count) can then run on the index alone
     (`place_active_geo_idx` holds lat, lng and id), and only the page's rows are read in full
     (place_cards_for_page).
     """
     queryset = Place.objects.filter(is_active=True)
-    if kind:
-        queryset = queryset.filter(kind=kind)
-    categories = list(categories)
-    if categories:
-        through = Place.categories.through.objects.filter(place_id=OuterRef("pk"), category__slug__in=categories)
-        queryset = queryset.filter(Exists(through))
-    if open_now is not None:
-        queryset = queryset.filter(is_open=open_now)
-    for flag, wanted in (("vegan", vegan), ("vegetarian", vegetarian), ("gluten_free", gluten_free)):
-        if wanted:
-            queryset = queryset.filter(_has_item(flag))
-    if city:
-        queryset = queryset.filter(city__iexact=city.strip())
-    if q:
-        text = q.strip()
-        in_categories = Place.categories.through.objects.filter(place_id=OuterRef("pk"), category__name__icontains=text)
-        queryset = queryset.filter(Q(name__icontains=text) | Q(description__icontains=text) | Exists(in_categories))
+    ordering = None
+    if filters is not None:
+        if not filters.is_valid():
+            raise ValidationError(filters.errors)
+        queryset = filters.filter_queryset(queryset)
+        ordering = filters.chosen_ordering
+    if ordering == "distance" and (lat is None or lng is None):
+        raise ValidationError({"ordering": "Ordering by distance needs lat and lng."})
 
     if lat is not None and lng is not None:
-        plain = not (kind or categories or open_now is not None or vegan or vegetarian or gluten_free or city or q)
+        plain = filters is None or not filters.narrows
         if plain and ordering in (None, "distance"):
             return PlainNearbySearch(NearbyKeys(lat=lat, lng=lng, radius_km=radius_km))
         keys = nearby_places(lat=lat, lng=lng, radius_km=radius_km, queryset=queryset).values("id", "distance_km")

@@ -1,4 +1,5 @@
-"""Shapes of the place endpoints: query filters in, place cards and details out."""
+"""Shapes of the place endpoints: a point and a page in (the filters are trucks.filters'), place cards and
+details out."""
 
 from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
@@ -18,10 +19,18 @@ from trucks.models import (
     ScheduleException,
 )
 from trucks.nearby import DEFAULT_RADIUS_KM, MAX_RADIUS_KM
-from trucks.search import ORDERINGS
 
 
-class PlaceSearchFilterSerializer(serializers.Serializer):
+class PageParamsSerializer(serializers.Serializer):
+    page = serializers.IntegerField(required=False, min_value=1, help_text="Page number, from 1.")
+    page_size = serializers.IntegerField(
+        required=False, min_value=1, help_text=f"Results per page (at most {settings.API_MAX_PAGE_SIZE})."
+    )
+
+
+class PlaceSearchPointSerializer(PageParamsSerializer):
+    """The search's point and page; its filters are trucks.filters.PlaceSearchFilter's."""
+
     lat = serializers.FloatField(
         required=False, min_value=-90, max_value=90, help_text="Latitude of the point to search around (with lng)."
     )
@@ -34,58 +43,17 @@ class PlaceSearchFilterSerializer(serializers.Serializer):
         max_value=MAX_RADIUS_KM,
         help_text=f"Search radius in km around lat/lng (default {DEFAULT_RADIUS_KM:g}, at most {MAX_RADIUS_KM:g}).",
     )
-    kind = serializers.ChoiceField(choices=PlaceKind.choices, required=False, help_text="Trucks or stands only.")
-    category = serializers.ListField(
-        child=serializers.SlugField(max_length=80),
-        required=False,
-        help_text="Category slug; repeat the parameter for several (a place in any of them matches).",
-    )
-    open_now = serializers.BooleanField(
-        required=False, allow_null=True, default=None, help_text="true: only places open now; false: only closed ones."
-    )
-    vegan = serializers.BooleanField(required=False, default=False, help_text="Has an available vegan item.")
-    vegetarian = serializers.BooleanField(
-        required=False, default=False, help_text="Has an available vegetarian item (vegan items count)."
-    )
-    gluten_free = serializers.BooleanField(
-        required=False, default=False, help_text="Has an available gluten-free item."
-    )
-    city = serializers.CharField(required=False, max_length=100, help_text="City name (any case).")
-    q = serializers.CharField(
-        required=False, max_length=100, help_text="Text in the name, the description or a category name (any case)."
-    )
-    ordering = serializers.ChoiceField(
-        choices=list(ORDERINGS),
-        required=False,
-        help_text="distance (needs lat/lng; the default then), -rating (best first) "
-        "or name (the default without a point).",
-    )
-    page = serializers.IntegerField(required=False, min_value=1, help_text="Page number, from 1.")
-    page_size = serializers.IntegerField(
-        required=False, min_value=1, help_text=f"Results per page (at most {settings.API_MAX_PAGE_SIZE})."
-    )
 
     def validate(self, attrs):
         has_lat, has_lng = "lat" in attrs, "lng" in attrs
         if has_lat != has_lng:
             missing = "lng" if has_lat else "lat"
             raise serializers.ValidationError({missing: "Give lat and lng together."})
-        if not has_lat:
-            if "radius_km" in attrs:
-                raise serializers.ValidationError({"radius_km": "A radius needs a point: give lat and lng."})
-            if attrs.get("ordering") == "distance":
-                raise serializers.ValidationError({"ordering": "Ordering by distance needs lat and lng."})
-        else:
+        if has_lat:
             attrs.setdefault("radius_km", DEFAULT_RADIUS_KM)
+        elif "radius_km" in attrs:
+            raise serializers.ValidationError({"radius_km": "A radius needs a point: give lat and lng."})
         return attrs
-
-
-class TopPlacesFilterSerializer(serializers.Serializer):
-    city = serializers.CharField(max_length=100, help_text="City name (any case).")
-    page = serializers.IntegerField(required=False, min_value=1, help_text="Page number, from 1.")
-    page_size = serializers.IntegerField(
-        required=False, min_value=1, help_text=f"Results per page (at most {settings.API_MAX_PAGE_SIZE})."
-    )
 
 
 class CategorySerializer(serializers.ModelSerializer):

@@ -1,6 +1,7 @@
 """The place endpoints of the consumer API: search, detail, top of a city, categories, check-in."""
 
 from django.utils import timezone
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -11,9 +12,10 @@ from api.places import serializers as s
 from consumers.services import place_view_record
 from foodtrucks.api_errors import error_responses
 from foodtrucks.api_pagination import ApiPagination, WindowCountPagination, paginated
-from foodtrucks.api_params import query_params_valid
+from foodtrucks.api_params import filters_valid
 from ratings.selectors import place_rating_summary
-from trucks.models import LocationSource
+from trucks.filters import PlaceSearchFilter, TopPlacesFilter
+from trucks.models import LocationSource, Place
 from trucks.search import categories_all, place_cards_by_ids, place_cards_for_page, place_detail, places_search
 from trucks.selectors import get_place_for_member_or_404
 from trucks.services import place_check_in
@@ -24,22 +26,25 @@ PLACE_ID = OpenApiParameter("place_id", OpenApiTypes.INT, OpenApiParameter.PATH,
 
 class PlaceListView(APIView):
     permission_classes = [AllowAny]
+    # For the schema only (extend_schema(filters=True)): it lists the FilterSet's parameters, their types
+    # read from the model of `queryset`. The view validates with filters_valid, and places_search filters.
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = PlaceSearchFilter
+    queryset = Place.objects.none()
 
     @extend_schema(
         operation_id="places_search",
         summary="Search places",
         description="Active trucks and stands. With lat/lng: those within radius_km, each with its "
         "distance_km, nearest first (ties by id) unless `ordering` says otherwise.",
-        parameters=[s.PlaceSearchFilterSerializer],
+        parameters=[s.PlaceSearchPointSerializer],
+        filters=True,
         responses={200: paginated(s.PlaceCardSerializer), **error_responses(400, 404)},
     )
     def get(self, request):
-        filters = query_params_valid(request, s.PlaceSearchFilterSerializer, lists=("category",))
-        filters.pop("page", None)
-        filters.pop("page_size", None)
+        filters, point = filters_valid(request, self.filterset_class, others=s.PlaceSearchPointSerializer)
         rows = places_search(
-            **{key: value for key, value in filters.items() if key != "category"},
-            categories=filters.get("category", ()),
+            lat=point.get("lat"), lng=point.get("lng"), radius_km=point.get("radius_km"), filters=filters
         )
         paginator = WindowCountPagination()
         page = paginator.paginate_queryset(rows, request, view=self)
@@ -67,18 +72,23 @@ class PlaceDetailView(APIView):
 
 class TopPlacesView(APIView):
     permission_classes = [AllowAny]
+    # For the schema only, as above: the FilterSet validates `city`; the ranking is cached by city.
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = TopPlacesFilter
+    queryset = Place.objects.none()
 
     @extend_schema(
         operation_id="places_top",
         summary="Top-rated places of a city",
         description="Active places of the city (any case) with enough ratings, best average first "
         "(then most ratings, then id).",
-        parameters=[s.TopPlacesFilterSerializer],
+        parameters=[s.PageParamsSerializer],
+        filters=True,
         responses={200: paginated(s.PlaceCardSerializer), **error_responses(400, 404)},
     )
     def get(self, request):
-        filters = query_params_valid(request, s.TopPlacesFilterSerializer)
-        ids = top_place_ids(city=filters["city"])
+        filters, _ = filters_valid(request, self.filterset_class, others=s.PageParamsSerializer)
+        ids = top_place_ids(city=filters.form.cleaned_data["city"])
         paginator = ApiPagination()
         page_ids = paginator.paginate_queryset(ids, request, view=self)
         return paginator.get_paginated_response(s.PlaceCardSerializer(place_cards_by_ids(page_ids), many=True).data)

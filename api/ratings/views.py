@@ -32,12 +32,12 @@ class PlaceRatingsView(APIView):
     @extend_schema(
         operation_id="places_ratings_submit",
         summary="Rate a place",
-        description="One rating per user and place: 201 the first time, 200 when it updates your rating.",
+        description="One rating per user and place: 201 the first time, 200 when it updates your rating. "
+        "Only active places can be rated (404 otherwise).",
         request=s.RatingInputSerializer,
         responses={201: s.RatingSerializer, 200: s.RatingSerializer, **error_responses(400, 401, 404)},
     )
     def post(self, request, place_id: int):
-        active_place_or_404(place_id)
         serializer = s.RatingInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         rating, created = services.rating_submit(

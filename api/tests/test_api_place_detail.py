@@ -200,6 +200,16 @@ def test_top_places_without_a_city_is_400(api_client, db):
     assert response.json()["errors"] == {"city": ["This field is required."]}
 
 
+def test_top_places_with_a_too_long_city_or_a_bad_page_size_is_400(api_client, db):
+    response = api_client.get("/api/v1/places/top/", {"city": "x" * 101, "page_size": "0"})
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "city": ["Ensure this value has at most 100 characters (it has 101)."],
+        "page_size": ["Ensure this value is greater than or equal to 1."],
+    }
+
+
 @pytest.mark.parametrize("size", [2, 8])
 def test_top_places_query_count_is_constant(api_client, db, django_assert_num_queries, size):
     for _ in range(size):

@@ -122,6 +122,29 @@ def test_search_when_a_parameter_is_invalid_answers_400_with_its_message(db, api
         assert body["detail"] == message
 
 
+def test_search_when_a_filter_and_the_point_are_invalid_names_both_in_one_400(db, api_client):
+    response = api_client.get(URL, {"kind": "boat", "lat": "91", "lng": "0", "open_now": "maybe"})
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "Some fields are not valid.",
+        "errors": {
+            "kind": ['"boat" is not a valid choice.'],
+            "open_now": ["Must be a valid boolean."],
+            "lat": ["Ensure this value is less than or equal to 90."],
+        },
+    }
+
+
+def test_search_with_empty_filters_treats_them_as_not_given(db, api_client):
+    place = factories.PlaceFactory()
+
+    response = api_client.get(URL, {"kind": "", "city": "", "q": "", "category": "", "open_now": ""})
+
+    assert response.status_code == 200
+    assert [row["id"] for row in response.json()["results"]] == [place.pk]
+
+
 def test_search_filters_kind_category_open_city_and_text(db, api_client):
     tacos = factories.CategoryFactory(name="Tacos", slug="tacos")
     bbq = factories.CategoryFactory(name="Barbecue", slug="bbq")
@@ -217,16 +240,21 @@ def test_search_query_count_is_constant(db, api_client, django_assert_num_querie
         filtered = api_client.get(URL, {"lat": AUSTIN[0], "lng": AUSTIN[1], "kind": "truck", "page_size": 100})
     with django_assert_num_queries(2):
         api_client.get(URL, {"q": "place", "vegan": "false", "category": cats[0].slug})
+    # a diet switch set to false narrows nothing: still the plain statement
+    with django_assert_num_queries(1):
+        switched_off = api_client.get(URL, {"lat": AUSTIN[0], "lng": AUSTIN[1], "vegan": "false", "page_size": 100})
 
     assert response.json()["count"] == filtered.json()["count"] == size
-    assert response.json()["results"] == filtered.json()["results"]
+    assert response.json()["results"] == filtered.json()["results"] == switched_off.json()["results"]
     assert len(response.json()["results"][0]["categories"]) == 2
 
 
 def test_search_uses_the_lat_lng_index_bounding_box(db):
+    from trucks.filters import PlaceSearchFilter
     from trucks.search import places_search
 
-    orm_sql = str(places_search(lat=30.0, lng=-97.0, radius_km=5, kind="truck").query)
+    trucks_only = PlaceSearchFilter({"kind": "truck"})
+    orm_sql = str(places_search(lat=30.0, lng=-97.0, radius_km=5, filters=trucks_only).query)
     plain_sql, params = places_search(lat=30.0, lng=-97.0, radius_km=5).keys.page_sql(offset=0, limit=20)
 
     assert '"trucks_place"."lat" >= ' in orm_sql and '"trucks_place"."lat" <= ' in orm_sql

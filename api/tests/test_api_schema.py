@@ -59,6 +59,32 @@ def test_schema_documents_the_error_shape_and_the_search_parameters(tmp_path, db
     assert set(rating_post["responses"]) == {"200", "201", "400", "401", "404", "429"}
 
 
+def test_schema_lists_each_filter_with_its_type_and_choices(tmp_path, db):
+    schema = generated_schema(tmp_path)
+
+    search = {p["name"]: p for p in schema["paths"]["/api/v1/places/"]["get"]["parameters"]}
+    top = {p["name"]: p for p in schema["paths"]["/api/v1/places/top/"]["get"]["parameters"]}
+    assert search["kind"]["schema"] == {"type": "string", "enum": ["stand", "truck"]}
+    assert search["ordering"]["schema"] == {"type": "string", "enum": ["-rating", "distance", "name"]}
+    assert search["category"]["schema"] == {
+        "type": "array",
+        "items": {"type": "string", "maxLength": 80, "pattern": "^[-a-zA-Z0-9_]+$"},
+    }
+    assert (search["category"]["style"], search["category"]["explode"]) == ("form", True)
+    assert {name: search[name]["schema"] for name in ("open_now", "vegan", "vegetarian", "gluten_free")} == {
+        name: {"type": "boolean"} for name in ("open_now", "vegan", "vegetarian", "gluten_free")
+    }
+    assert search["city"]["schema"] == search["q"]["schema"] == {"type": "string", "maxLength": 100}
+    assert search["radius_km"]["schema"] == {"type": "number", "format": "double", "maximum": 50.0, "minimum": 0.01}
+    assert top["city"] == {
+        "in": "query",
+        "name": "city",
+        "schema": {"type": "string", "maxLength": 100},
+        "description": "City name (any case).",
+        "required": True,
+    }
+
+
 def test_schema_endpoint_answers_openapi_3(api_client, db):
     response = api_client.get("/api/v1/schema/")
 
