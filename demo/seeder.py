@@ -20,8 +20,6 @@ from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
-from django.db.models import Avg, Count, DecimalField, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce, Round
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
@@ -31,6 +29,7 @@ from consumers.models import FavoriteCategory, FavoritePlace, RecentlyViewedPlac
 from demo.catalog import ADJECTIVES, CITIES, CUISINES, FIRST_NAMES, HOUR_WEIGHTS, LAST_NAMES, REVIEWS, STREETS, City
 from demo.copy_loader import NULL, CopyLoader, copy_bool, copy_ts, next_id
 from ratings.models import Rating
+from ratings.services import place_rating_summaries_refresh_all
 from trucks.models import Category, Menu, MenuItem, OpeningHours, Place, ScheduleException
 from vendors.models import BusinessCertificate, CertificateKind, CertificateStatus, Role, Vendor, VendorMember
 
@@ -678,17 +677,7 @@ class DemoSeeder:
         self.report.add("ratings", self.loader.load(Rating, columns, rows(), bulk=self.bulk_users))
 
     def _rating_summaries(self) -> None:
-        """Set-based: every place with visible ratings gets their average and count in one UPDATE."""
-        visible = Rating.objects.filter(place=OuterRef("pk"), is_hidden=False).order_by().values("place")
-        Place.objects.filter(id__in=Rating.objects.filter(is_hidden=False).values("place_id")).update(
-            rating_avg=Subquery(
-                visible.annotate(a=Round(Avg("stars"), 2)).values("a"),
-                output_field=DecimalField(max_digits=3, decimal_places=2),
-            ),
-            rating_count=Coalesce(
-                Subquery(visible.annotate(c=Count("id")).values("c"), output_field=IntegerField()), 0
-            ),
-        )
+        place_rating_summaries_refresh_all()
 
     # --- events -----------------------------------------------------------------------------------
     def _events(self) -> None:

@@ -7,11 +7,12 @@ writes never wait on each other in a cycle.
 """
 
 from collections.abc import Collection, Iterable
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, DecimalField, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Round
 from django.http import Http404
 from django.utils import timezone
 
@@ -70,26 +71,40 @@ def _lock_active_place(place_id: int) -> Place:
 # --- the place's summary ------------------------------------------------------------------------
 
 
-def _summary_refresh(place: Place) -> Place:
-    """Recompute avg/count of the (locked) place's visible ratings with one aggregate and save both;
-    the city's top list is reset once the transaction commits."""
-    summary = Rating.objects.filter(place_id=place.pk).aggregate(
-        avg=Avg("stars", filter=Q(is_hidden=False)), count=Count("id", filter=Q(is_hidden=False))
+def _summaries_update(places: QuerySet[Place]) -> int:
+    """The one computation of the summary: every place of `places` gets the average (rounded half
+    up to 2 places) and count of its visible ratings, in one set-based UPDATE. Answers the row count."""
+    visible = Rating.objects.filter(place=OuterRef("pk"), is_hidden=False).order_by().values("place")
+    average = visible.annotate(average=Round(Avg("stars"), 2)).values("average")
+    count = visible.annotate(count=Count("id")).values("count")
+    return places.update(
+        rating_avg=Coalesce(
+            Subquery(average), Value(Decimal("0")), output_field=DecimalField(max_digits=3, decimal_places=2)
+        ),
+        rating_count=Coalesce(Subquery(count), 0, output_field=IntegerField()),
+        updated_at=timezone.now(),
     )
-    avg = summary["avg"] or Decimal("0")
-    place.rating_avg = Decimal(avg).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    place.rating_count = summary["count"]
-    # updated_at is auto_now: list it so the row's modification time moves with the summary.
-    place.save(update_fields=["rating_avg", "rating_count", "updated_at"])
+
+
+def _summary_refresh(place: Place) -> None:
+    """Recompute the (locked) place's summary; the city's top list is reset once the transaction commits."""
+    _summaries_update(Place.objects.filter(pk=place.pk))
     top_places_invalidate_on_commit(city=place.city)
-    return place
 
 
 @transaction.atomic
 def place_rating_summary_refresh(*, place_id: int) -> Place:
     """Lock the place row and recompute its summary (also the repair for a summary that drifted)."""
     place = Place.objects.select_for_update().only("id", "city").get(pk=place_id)
-    return _summary_refresh(place)
+    _summary_refresh(place)
+    place.refresh_from_db(fields=["rating_avg", "rating_count", "updated_at"])
+    return place
+
+
+def place_rating_summaries_refresh_all() -> int:
+    """Recompute every rated place's summary in one statement (bulk loads, e.g. the demo data, which
+    writes ratings without the services). No locks: for a database nobody else writes to yet."""
+    return _summaries_update(Place.objects.filter(pk__in=Rating.objects.values("place_id")))
 
 
 # --- a consumer's own rating --------------------------------------------------------------------
