@@ -1,4 +1,7 @@
-"""Writes about vendors: certificates and the team (memberships with roles)."""
+"""Writes about vendors: staff verification, certificates (upload, review) and the team (members, roles).
+
+One module for every caller: the portal, the Django Admin's actions and the tasks call the same services.
+"""
 
 from datetime import date
 
@@ -16,7 +19,42 @@ from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import User
 from vendors.file_checks import check_document
-from vendors.models import BusinessCertificate, Role, Vendor, VendorMember
+from vendors.models import (
+    BusinessCertificate,
+    CertificateStatus,
+    Role,
+    Vendor,
+    VendorMember,
+    VerificationStatus,
+)
+
+# --- staff decisions (the Django Admin's actions) ----------------------------------------------------
+
+
+def _vendor_set_status(*, vendor: Vendor, by: User, status: str, note: str) -> Vendor:
+    vendor = Vendor.objects.select_for_update().get(pk=vendor.pk)
+    vendor.verification_status = status
+    vendor.verification_note = note
+    vendor.verified_at = timezone.now()
+    vendor.verified_by = by
+    vendor.full_clean()
+    vendor.save(update_fields=["verification_status", "verification_note", "verified_at", "verified_by", "updated_at"])
+    return vendor
+
+
+@transaction.atomic
+def vendor_verify(*, vendor: Vendor, by: User, note: str = "") -> Vendor:
+    """Mark a vendor verified by a staff member, now."""
+    return _vendor_set_status(vendor=vendor, by=by, status=VerificationStatus.VERIFIED, note=note)
+
+
+@transaction.atomic
+def vendor_reject(*, vendor: Vendor, by: User, note: str = "") -> Vendor:
+    """Mark a vendor rejected by a staff member, now (the decision and who made it are kept)."""
+    return _vendor_set_status(vendor=vendor, by=by, status=VerificationStatus.REJECTED, note=note)
+
+
+# --- certificates --------------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -53,6 +91,32 @@ def certificate_delete(*, certificate: BusinessCertificate) -> None:
     storage, name = certificate.file.storage, certificate.file.name
     certificate.delete()
     transaction.on_commit(lambda: storage.delete(name))
+
+
+def _certificate_review(*, certificate: BusinessCertificate, by: User, status: str, note: str) -> BusinessCertificate:
+    certificate = BusinessCertificate.objects.select_for_update().get(pk=certificate.pk)
+    certificate.status = status
+    certificate.reviewer = by
+    certificate.reviewer_note = note
+    certificate.reviewed_at = timezone.now()
+    certificate.full_clean(exclude=["file"])
+    certificate.save(update_fields=["status", "reviewer", "reviewer_note", "reviewed_at"])
+    return certificate
+
+
+@transaction.atomic
+def certificate_approve(*, certificate: BusinessCertificate, by: User, note: str = "") -> BusinessCertificate:
+    """Approve a business certificate after review."""
+    return _certificate_review(certificate=certificate, by=by, status=CertificateStatus.APPROVED, note=note)
+
+
+@transaction.atomic
+def certificate_reject(*, certificate: BusinessCertificate, by: User, note: str = "") -> BusinessCertificate:
+    """Reject a business certificate after review; the note tells the vendor why."""
+    return _certificate_review(certificate=certificate, by=by, status=CertificateStatus.REJECTED, note=note)
+
+
+# --- team -----------------------------------------------------------------------------------------------
 
 
 def _send_set_password_email(*, user: User, vendor: Vendor, invited_by: User, base_url: str) -> None:
