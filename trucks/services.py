@@ -1,10 +1,79 @@
-"""Writes to places: the live check-in (location + open switch) shared by the API and the portal."""
+"""Writes to places and everything a vendor puts on them, by subject: places and the live check-in,
+weekly hours and exceptions, photos, menus and items. The API, the portal and the admin call these."""
+
+from collections.abc import Iterable
+from datetime import date, time
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Max, Model, QuerySet
 from django.utils import timezone
 
-from trucks.models import LocationSource, Place
+from accounts.models import User
+from trucks.models import (
+    Category,
+    ExceptionKind,
+    LocationSource,
+    Menu,
+    MenuItem,
+    OpeningHours,
+    Photo,
+    Place,
+    ScheduleException,
+)
+from vendors.file_checks import check_photo
+from vendors.models import Vendor
+
+PLACE_FIELDS = ("kind", "name", "description", "time_zone", "address", "city", "state", "lat", "lng")
+
+
+def _delete_files_on_commit(storage, names: Iterable[str]) -> None:
+    """Stored files go only once the rows pointing at them are surely gone."""
+    names = [name for name in names if name]
+
+    def delete():
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete)
+
+
+# --- places and the live check-in -------------------------------------------------------------------
+
+
+@transaction.atomic
+def place_create(*, vendor: Vendor, categories: Iterable[Category] = (), **fields) -> Place:
+    place = Place(vendor=vendor, **{name: fields[name] for name in PLACE_FIELDS if name in fields})
+    if place.lat is not None and place.lng is not None:
+        place.location_source = LocationSource.ADDRESS
+    place.full_clean()
+    place.save()
+    place.categories.set(categories)
+    return place
+
+
+@transaction.atomic
+def place_update(*, place: Place, categories: Iterable[Category] | None = None, **fields) -> Place:
+    changed = [name for name in PLACE_FIELDS if name in fields]
+    for name in changed:
+        setattr(place, name, fields[name])
+    place.full_clean()
+    if changed:
+        place.save(update_fields=[*changed, "updated_at"])
+    if categories is not None:
+        place.categories.set(categories)
+    return place
+
+
+@transaction.atomic
+def place_delete(*, place: Place) -> None:
+    """Delete the place (its hours, photos, ratings and statistics cascade), then its photo files."""
+    photos = list(Photo.objects.filter(place=place).values_list("image", flat=True))
+    storage = Photo._meta.get_field("image").storage
+    place.delete()
+    _delete_files_on_commit(storage, photos)
 
 
 def _validate_coordinates(lat: float, lng: float) -> None:
@@ -25,8 +94,12 @@ def place_check_in(
     lng: float | None,
     is_open: bool,
     source: str = LocationSource.PORTAL,
+    address: str = "",
 ) -> Place:
-    """Set a place's live location (when given) and open switch; the time is the server's."""
+    """Set a place's live location (when given), open switch and, from the portal, a typed address.
+
+    The time is the server's.
+    """
     now = timezone.now()
     update_fields = ["is_open", "open_changed_at", "updated_at"]
     if lat is not None and lng is not None:
@@ -37,7 +110,228 @@ def place_check_in(
         update_fields += ["lat", "lng", "location_source", "location_updated_at"]
     elif (lat is None) != (lng is None):
         raise ValidationError({"lat": "Give both latitude and longitude, or neither."})
+    if address and address != place.address:
+        place.address = address[:255]
+        update_fields.append("address")
     place.is_open = bool(is_open)
     place.open_changed_at = now
     place.save(update_fields=update_fields)
     return place
+
+
+# --- weekly hours and exceptions ------------------------------------------------------------------
+
+
+@transaction.atomic
+def opening_hours_replace(*, place: Place, slots: Iterable[dict]) -> list[OpeningHours]:
+    """Replace the whole week with `slots` (the form checked overlaps): one edit, one transaction."""
+    rows = [
+        OpeningHours(
+            place=place,
+            weekday=slot["weekday"],
+            opens=slot["opens"],
+            closes=slot["closes"],
+            address=slot.get("address") or "",
+            lat=slot.get("lat"),
+            lng=slot.get("lng"),
+        )
+        for slot in slots
+    ]
+    for row in rows:
+        row.full_clean(exclude=["place"], validate_unique=False, validate_constraints=False)
+    Place.objects.select_for_update().filter(pk=place.pk).first()
+    OpeningHours.objects.filter(place=place).delete()
+    return OpeningHours.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def schedule_exception_create(
+    *,
+    place: Place,
+    date: date,
+    kind: str,
+    opens: time | None = None,
+    closes: time | None = None,
+    address: str = "",
+    lat: float | None = None,
+    lng: float | None = None,
+    note: str = "",
+) -> ScheduleException:
+    if kind == ExceptionKind.CLOSED:
+        opens = closes = None
+    exception = ScheduleException(
+        place=place, date=date, kind=kind, opens=opens, closes=closes, address=address, lat=lat, lng=lng, note=note
+    )
+    exception.full_clean()
+    exception.save()
+    return exception
+
+
+@transaction.atomic
+def schedule_exception_delete(*, exception: ScheduleException) -> None:
+    exception.delete()
+
+
+# --- ordering helpers -----------------------------------------------------------------------------
+
+
+def _move(*, obj: Model, siblings: QuerySet, direction: str) -> None:
+    """Move `obj` one step up or down among `siblings`, renumbering them 0..n-1 (locked)."""
+    if direction not in ("up", "down"):
+        raise ValidationError({"direction": "Move up or down."})
+    ordered = list(siblings.select_for_update().order_by("position", "id"))
+    index = next(i for i, sibling in enumerate(ordered) if sibling.pk == obj.pk)
+    target = index - 1 if direction == "up" else index + 1
+    if 0 <= target < len(ordered):
+        ordered[index], ordered[target] = ordered[target], ordered[index]
+    changed = []
+    for position, sibling in enumerate(ordered):
+        if sibling.position != position:
+            sibling.position = position
+            changed.append(sibling)
+    type(obj).objects.bulk_update(changed, ["position"])
+
+
+def _next_position(siblings: QuerySet) -> int:
+    top = siblings.aggregate(top=Max("position"))["top"]
+    return 0 if top is None else top + 1
+
+
+# --- photos -----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def photo_add(*, place: Place, image: UploadedFile, caption: str, uploaded_by: User) -> Photo:
+    check_photo(image)
+    photo = Photo(
+        place=place, image=image, caption=caption, uploaded_by=uploaded_by, position=_next_position(place.photos.all())
+    )
+    photo.full_clean()
+    photo.save()
+    return photo
+
+
+@transaction.atomic
+def photo_move(*, photo: Photo, direction: str) -> None:
+    _move(obj=photo, siblings=Photo.objects.filter(place_id=photo.place_id), direction=direction)
+
+
+@transaction.atomic
+def photo_delete(*, photo: Photo) -> None:
+    storage, name = photo.image.storage, photo.image.name
+    photo.delete()
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+# --- menus and items ----------------------------------------------------------------------------------
+
+MENU_FIELDS = ("name", "menu_type", "description", "is_active")
+ITEM_FIELDS = ("name", "description", "price", "is_vegan", "is_vegetarian", "is_gluten_free", "is_available")
+
+
+def _check_own_places(vendor_id: int, places: Iterable[Place]) -> list[Place]:
+    places = list(places)
+    if any(place.vendor_id != vendor_id for place in places):
+        raise ValidationError({"places": "A menu can only be attached to your own places."})
+    return places
+
+
+@transaction.atomic
+def menu_create(*, vendor: Vendor, places: Iterable[Place] = (), **fields) -> Menu:
+    places = _check_own_places(vendor.pk, places)
+    menu = Menu(
+        vendor=vendor, position=_next_position(vendor.menus.all()), **{k: fields[k] for k in MENU_FIELDS if k in fields}
+    )
+    menu.full_clean()
+    menu.save()
+    menu.places.set(places)
+    return menu
+
+
+@transaction.atomic
+def menu_update(*, menu: Menu, places: Iterable[Place] | None = None, **fields) -> Menu:
+    changed = [name for name in MENU_FIELDS if name in fields]
+    for name in changed:
+        setattr(menu, name, fields[name])
+    menu.full_clean()
+    if changed:
+        menu.save(update_fields=[*changed, "updated_at"])
+    if places is not None:
+        menu.places.set(_check_own_places(menu.vendor_id, places))
+    return menu
+
+
+@transaction.atomic
+def menu_delete(*, menu: Menu) -> None:
+    menu.delete()
+
+
+@transaction.atomic
+def menu_move(*, menu: Menu, direction: str) -> None:
+    _move(obj=menu, siblings=Menu.objects.filter(vendor_id=menu.vendor_id), direction=direction)
+
+
+def _normalise_item_fields(fields: dict) -> dict:
+    fields = {k: fields[k] for k in ITEM_FIELDS if k in fields}
+    if "price" in fields and fields["price"] is not None:
+        fields["price"] = Decimal(fields["price"]).quantize(Decimal("0.01"))
+    if fields.get("is_vegan"):
+        fields["is_vegetarian"] = True  # dietary flags nest
+    return fields
+
+
+@transaction.atomic
+def item_create(*, menu: Menu, photo: UploadedFile | None = None, **fields) -> MenuItem:
+    item = MenuItem(menu=menu, position=_next_position(menu.items.all()), **_normalise_item_fields(fields))
+    if photo:
+        check_photo(photo)
+        item.photo = photo
+    item.full_clean()
+    item.save()
+    return item
+
+
+@transaction.atomic
+def item_update(*, item: MenuItem, photo: UploadedFile | None = None, remove_photo: bool = False, **fields) -> MenuItem:
+    fields = _normalise_item_fields(fields)
+    changed = list(fields)
+    for name in changed:
+        setattr(item, name, fields[name])
+    old_photo = None
+    if photo:
+        check_photo(photo)
+        old_photo = item.photo.name or None
+        item.photo = photo
+        changed.append("photo")
+    elif remove_photo and item.photo:
+        old_photo = item.photo.name
+        item.photo = ""
+        changed.append("photo")
+    item.full_clean()
+    if changed:
+        item.save(update_fields=changed)
+    if old_photo:
+        storage = item.photo.storage
+        transaction.on_commit(lambda: storage.delete(old_photo))
+    return item
+
+
+@transaction.atomic
+def item_delete(*, item: MenuItem) -> None:
+    storage, name = item.photo.storage, item.photo.name
+    item.delete()
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+@transaction.atomic
+def item_move(*, item: MenuItem, direction: str) -> None:
+    _move(obj=item, siblings=MenuItem.objects.filter(menu_id=item.menu_id), direction=direction)
+
+
+@transaction.atomic
+def item_set_availability(*, item: MenuItem, is_available: bool) -> MenuItem:
+    """The one-click "sold out" switch (staff may use it); one row, one column."""
+    MenuItem.objects.filter(pk=item.pk).update(is_available=is_available)
+    item.is_available = is_available
+    return item

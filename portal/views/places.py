@@ -1,7 +1,7 @@
 """Portal pages of places: places, hours, photos, check-in, menus and items.
 
 Thin views: access through portal.access, validation in portal.forms.places, writes in
-trucks.services_portal.
+trucks.services.
 """
 
 from django.contrib import messages
@@ -20,7 +20,8 @@ from portal.forms.places import (
     PlaceForm,
     ScheduleExceptionForm,
 )
-from trucks import services_portal as services
+from trucks import services
+from trucks.models import LocationSource
 from trucks.selectors import (
     get_item_for_member_or_404,
     get_menu_for_member_or_404,
@@ -310,11 +311,12 @@ class PlaceCheckInView(PlaceObjectMixin, PortalView):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                place = services.place_portal_check_in(
+                place = services.place_check_in(
                     place=self.object,
                     lat=data["lat"],
                     lng=data["lng"],
                     is_open=data["is_open"],
+                    source=LocationSource.PORTAL,
                     address=data["address"],
                 )
             except ValidationError as error:
