@@ -4,6 +4,7 @@ weekly hours and exceptions, photos, menus and items. The API, the portal and th
 from collections.abc import Iterable
 from datetime import date, time
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -12,12 +13,14 @@ from django.db.models import Max, Model, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from foodtrucks.services import model_update
 from trucks.models import (
     Category,
     ExceptionKind,
     LocationSource,
     Menu,
     MenuItem,
+    MenuType,
     OpeningHours,
     Photo,
     Place,
@@ -26,7 +29,8 @@ from trucks.models import (
 from vendors.file_checks import check_photo
 from vendors.models import Vendor
 
-PLACE_FIELDS = ("kind", "name", "description", "time_zone", "address", "city", "state", "lat", "lng")
+# The fields a vendor edits (place_update); the rest (live state, rating summary) have their own services.
+PLACE_FIELDS = ["kind", "name", "description", "time_zone", "address", "city", "state", "lat", "lng"]
 
 
 def _delete_files_on_commit(storage, names: Iterable[str]) -> None:
@@ -44,10 +48,34 @@ def _delete_files_on_commit(storage, names: Iterable[str]) -> None:
 
 
 @transaction.atomic
-def place_create(*, vendor: Vendor, categories: Iterable[Category] = (), **fields) -> Place:
-    place = Place(vendor=vendor, **{name: fields[name] for name in PLACE_FIELDS if name in fields})
-    if place.lat is not None and place.lng is not None:
-        place.location_source = LocationSource.ADDRESS
+def place_create(
+    *,
+    vendor: Vendor,
+    kind: str,
+    name: str,
+    time_zone: str,
+    description: str = "",
+    address: str = "",
+    city: str = "",
+    state: str = "",
+    lat: float | None = None,
+    lng: float | None = None,
+    categories: Iterable[Category] = (),
+) -> Place:
+    """A new truck or stand; its coordinates, when given, are its address's (location source "address")."""
+    place = Place(
+        vendor=vendor,
+        kind=kind,
+        name=name,
+        time_zone=time_zone,
+        description=description,
+        address=address,
+        city=city,
+        state=state,
+        lat=lat,
+        lng=lng,
+        location_source=LocationSource.ADDRESS,
+    )
     place.full_clean()
     place.save()
     place.categories.set(categories)
@@ -55,13 +83,14 @@ def place_create(*, vendor: Vendor, categories: Iterable[Category] = (), **field
 
 
 @transaction.atomic
-def place_update(*, place: Place, categories: Iterable[Category] | None = None, **fields) -> Place:
-    changed = [name for name in PLACE_FIELDS if name in fields]
-    for name in changed:
-        setattr(place, name, fields[name])
-    place.full_clean()
-    if changed:
-        place.save(update_fields=[*changed, "updated_at"])
+def place_update(*, place: Place, data: dict[str, Any]) -> Place:
+    """Change the PLACE_FIELDS that `data` gives, and the categories under "categories".
+
+    Any other key is a TypeError (model_update), never dropped.
+    """
+    data = dict(data)
+    categories = data.pop("categories", None)
+    model_update(instance=place, fields=PLACE_FIELDS, data=data)
     if categories is not None:
         place.categories.set(categories)
     return place
@@ -225,8 +254,9 @@ def photo_delete(*, photo: Photo) -> None:
 
 # --- menus and items ----------------------------------------------------------------------------------
 
-MENU_FIELDS = ("name", "menu_type", "description", "is_active")
-ITEM_FIELDS = ("name", "description", "price", "is_vegan", "is_vegetarian", "is_gluten_free", "is_available")
+MENU_FIELDS = ["name", "menu_type", "description", "is_active"]
+ITEM_FIELDS = ["name", "description", "price", "is_vegan", "is_vegetarian", "is_gluten_free", "is_available"]
+CENT = Decimal("0.01")
 
 
 def _check_own_places(vendor_id: int, places: Iterable[Place]) -> list[Place]:
@@ -237,10 +267,24 @@ def _check_own_places(vendor_id: int, places: Iterable[Place]) -> list[Place]:
 
 
 @transaction.atomic
-def menu_create(*, vendor: Vendor, places: Iterable[Place] = (), **fields) -> Menu:
+def menu_create(
+    *,
+    vendor: Vendor,
+    name: str,
+    menu_type: str = MenuType.ALL_DAY,
+    description: str = "",
+    is_active: bool = True,
+    places: Iterable[Place] = (),
+) -> Menu:
+    """A new menu, last in the vendor's order, attached to some of the vendor's own places."""
     places = _check_own_places(vendor.pk, places)
     menu = Menu(
-        vendor=vendor, position=_next_position(vendor.menus.all()), **{k: fields[k] for k in MENU_FIELDS if k in fields}
+        vendor=vendor,
+        name=name,
+        menu_type=menu_type,
+        description=description,
+        is_active=is_active,
+        position=_next_position(vendor.menus.all()),
     )
     menu.full_clean()
     menu.save()
@@ -249,13 +293,11 @@ def menu_create(*, vendor: Vendor, places: Iterable[Place] = (), **fields) -> Me
 
 
 @transaction.atomic
-def menu_update(*, menu: Menu, places: Iterable[Place] | None = None, **fields) -> Menu:
-    changed = [name for name in MENU_FIELDS if name in fields]
-    for name in changed:
-        setattr(menu, name, fields[name])
-    menu.full_clean()
-    if changed:
-        menu.save(update_fields=[*changed, "updated_at"])
+def menu_update(*, menu: Menu, data: dict[str, Any]) -> Menu:
+    """Change the MENU_FIELDS that `data` gives, and the places under "places" (the vendor's own only)."""
+    data = dict(data)
+    places = data.pop("places", None)
+    model_update(instance=menu, fields=MENU_FIELDS, data=data)
     if places is not None:
         menu.places.set(_check_own_places(menu.vendor_id, places))
     return menu
@@ -271,18 +313,37 @@ def menu_move(*, menu: Menu, direction: str) -> None:
     _move(obj=menu, siblings=Menu.objects.filter(vendor_id=menu.vendor_id), direction=direction)
 
 
-def _normalise_item_fields(fields: dict) -> dict:
-    fields = {k: fields[k] for k in ITEM_FIELDS if k in fields}
-    if "price" in fields and fields["price"] is not None:
-        fields["price"] = Decimal(fields["price"]).quantize(Decimal("0.01"))
-    if fields.get("is_vegan"):
-        fields["is_vegetarian"] = True  # dietary flags nest
-    return fields
+def _vegetarian(*, is_vegan: bool, is_vegetarian: bool) -> bool:
+    """Dietary flags nest: a vegan item is vegetarian (the one home of the rule; the database's
+    item_vegan_is_vegetarian constraint is the last line behind it)."""
+    return is_vegetarian or is_vegan
 
 
 @transaction.atomic
-def item_create(*, menu: Menu, photo: UploadedFile | None = None, **fields) -> MenuItem:
-    item = MenuItem(menu=menu, position=_next_position(menu.items.all()), **_normalise_item_fields(fields))
+def item_create(
+    *,
+    menu: Menu,
+    name: str,
+    price: Decimal,
+    description: str = "",
+    is_vegan: bool = False,
+    is_vegetarian: bool = False,
+    is_gluten_free: bool = False,
+    is_available: bool = True,
+    photo: UploadedFile | None = None,
+) -> MenuItem:
+    """A new item, last on its menu; the price in cents, the photo checked by its content."""
+    item = MenuItem(
+        menu=menu,
+        name=name,
+        price=Decimal(price).quantize(CENT),
+        description=description,
+        is_vegan=is_vegan,
+        is_vegetarian=_vegetarian(is_vegan=is_vegan, is_vegetarian=is_vegetarian),
+        is_gluten_free=is_gluten_free,
+        is_available=is_available,
+        position=_next_position(menu.items.all()),
+    )
     if photo:
         check_photo(photo)
         item.photo = photo
@@ -292,27 +353,33 @@ def item_create(*, menu: Menu, photo: UploadedFile | None = None, **fields) -> M
 
 
 @transaction.atomic
-def item_update(*, item: MenuItem, photo: UploadedFile | None = None, remove_photo: bool = False, **fields) -> MenuItem:
-    fields = _normalise_item_fields(fields)
-    changed = list(fields)
-    for name in changed:
-        setattr(item, name, fields[name])
-    old_photo = None
+def item_update(
+    *, item: MenuItem, data: dict[str, Any], photo: UploadedFile | None = None, remove_photo: bool = False
+) -> MenuItem:
+    """Change the ITEM_FIELDS that `data` gives; a new `photo` replaces the old one, `remove_photo` drops it.
+
+    The photo comes only through `photo` (checked by its content): "photo" in `data` is a TypeError, like
+    any key that is not an item field. A replaced or removed photo file is deleted after commit.
+    """
+    if "photo" in data:
+        raise TypeError("item_update takes a new photo as photo=, where it is checked, not in data.")
+    data = dict(data)
+    if data.get("price") is not None:
+        data["price"] = Decimal(data["price"]).quantize(CENT)
+    data["is_vegetarian"] = _vegetarian(
+        is_vegan=data.get("is_vegan", item.is_vegan), is_vegetarian=data.get("is_vegetarian", item.is_vegetarian)
+    )
+    old_photo = item.photo.name or ""
     if photo:
         check_photo(photo)
-        old_photo = item.photo.name or None
-        item.photo = photo
-        changed.append("photo")
-    elif remove_photo and item.photo:
-        old_photo = item.photo.name
-        item.photo = ""
-        changed.append("photo")
-    item.full_clean()
-    if changed:
-        item.save(update_fields=changed)
+        data["photo"] = photo
+    elif remove_photo and old_photo:
+        data["photo"] = ""
+    else:
+        old_photo = ""
+    model_update(instance=item, fields=[*ITEM_FIELDS, "photo"], data=data)
     if old_photo:
-        storage = item.photo.storage
-        transaction.on_commit(lambda: storage.delete(old_photo))
+        _delete_files_on_commit(item.photo.storage, [old_photo])
     return item
 
 

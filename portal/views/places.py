@@ -4,6 +4,8 @@ Thin views: access through portal.access, validation in portal.forms.places, wri
 trucks.services.
 """
 
+from copy import copy
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -118,10 +120,8 @@ class PlaceCreateView(PortalView):
     def post(self, request):
         form = PlaceForm(request.POST)
         if form.is_valid():
-            data = dict(form.cleaned_data)
-            categories = data.pop("categories")
             try:
-                place = services.place_create(vendor=self.vendor, categories=categories, **data)
+                place = services.place_create(vendor=self.vendor, **form.cleaned_data)
             except ValidationError as error:
                 _apply_errors(form, error)
             else:
@@ -140,12 +140,10 @@ class PlaceEditView(PlaceObjectMixin, PortalView):
         return render(request, self.template_name, self.get_context_data(form=form, place=self.object))
 
     def post(self, request, pk):
-        form = PlaceForm(request.POST, instance=self.object)
+        form = PlaceForm(request.POST, instance=copy(self.object))
         if form.is_valid():
-            data = dict(form.cleaned_data)
-            categories = data.pop("categories")
             try:
-                place = services.place_update(place=self.object, categories=categories, **data)
+                place = services.place_update(place=self.object, data=form.cleaned_data)
             except ValidationError as error:
                 _apply_errors(form, error)
             else:
@@ -350,10 +348,8 @@ class MenuCreateView(PortalView):
     def post(self, request):
         form = MenuForm(request.POST, vendor=self.vendor)
         if form.is_valid():
-            data = dict(form.cleaned_data)
-            places = data.pop("places")
             try:
-                menu = services.menu_create(vendor=self.vendor, places=places, **data)
+                menu = services.menu_create(vendor=self.vendor, **form.cleaned_data)
             except ValidationError as error:
                 _apply_errors(form, error)
             else:
@@ -372,12 +368,10 @@ class MenuEditView(MenuObjectMixin, PortalView):
         return render(request, self.template_name, self.get_context_data(form=form, menu=self.object))
 
     def post(self, request, pk):
-        form = MenuForm(request.POST, instance=self.object, vendor=self.vendor)
+        form = MenuForm(request.POST, instance=copy(self.object), vendor=self.vendor)
         if form.is_valid():
-            data = dict(form.cleaned_data)
-            places = data.pop("places")
             try:
-                menu = services.menu_update(menu=self.object, places=places, **data)
+                menu = services.menu_update(menu=self.object, data=form.cleaned_data)
             except ValidationError as error:
                 _apply_errors(form, error)
             else:
@@ -424,10 +418,9 @@ class ItemCreateView(MenuObjectMixin, PortalView):
         form = MenuItemForm(request.POST, request.FILES)
         if form.is_valid():
             data = dict(form.cleaned_data)
-            photo = data.pop("photo")
-            data.pop("remove_photo", None)
+            data.pop("remove_photo")  # nothing to remove on a new item
             try:
-                item = services.item_create(menu=self.object, photo=photo, **data)
+                item = services.item_create(menu=self.object, **data)
             except ValidationError as error:
                 _apply_errors(form, error)
             else:
@@ -448,13 +441,12 @@ class ItemEditView(ItemObjectMixin, PortalView):
         )
 
     def post(self, request, pk):
-        form = MenuItemForm(request.POST, request.FILES, instance=self.object)
+        form = MenuItemForm(request.POST, request.FILES, instance=copy(self.object))
         if form.is_valid():
             data = dict(form.cleaned_data)
-            photo = data.pop("photo")
-            remove_photo = data.pop("remove_photo", False)
+            photo, remove_photo = data.pop("photo"), data.pop("remove_photo")
             try:
-                item = services.item_update(item=self.object, photo=photo, remove_photo=remove_photo, **data)
+                item = services.item_update(item=self.object, data=data, photo=photo, remove_photo=remove_photo)
             except ValidationError as error:
                 _apply_errors(form, error)
             else:
