@@ -6,6 +6,7 @@ from datetime import date, time
 from decimal import Decimal
 from typing import Any
 
+from django.conf import DEFAULT_STORAGE_ALIAS
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from foodtrucks.services import model_update
+from foodtrucks.tasks import stored_files_delete
 from trucks.models import (
     Category,
     ExceptionKind,
@@ -33,15 +35,15 @@ from vendors.models import Vendor
 PLACE_FIELDS = ["kind", "name", "description", "time_zone", "address", "city", "state", "lat", "lng"]
 
 
-def _delete_files_on_commit(storage, names: Iterable[str]) -> None:
-    """Stored files go only once the rows pointing at them are surely gone."""
+# Photos of places (Photo.image) and items (MenuItem.photo) are public files in the default storage.
+PHOTO_STORAGE = DEFAULT_STORAGE_ALIAS
+
+
+def _delete_photo_files_on_commit(names: Iterable[str]) -> None:
+    """Stored photos go only once the rows pointing at them are surely gone: a task, enqueued on commit."""
     names = [name for name in names if name]
-
-    def delete():
-        for name in names:
-            storage.delete(name)
-
-    transaction.on_commit(delete)
+    if names:
+        stored_files_delete.delay_on_commit(PHOTO_STORAGE, names)
 
 
 # --- places and the live check-in -------------------------------------------------------------------
@@ -100,9 +102,8 @@ def place_update(*, place: Place, data: dict[str, Any]) -> Place:
 def place_delete(*, place: Place) -> None:
     """Delete the place (its hours, photos, ratings and statistics cascade), then its photo files."""
     photos = list(Photo.objects.filter(place=place).values_list("image", flat=True))
-    storage = Photo._meta.get_field("image").storage
     place.delete()
-    _delete_files_on_commit(storage, photos)
+    _delete_photo_files_on_commit(photos)
 
 
 def _validate_coordinates(lat: float, lng: float) -> None:
@@ -247,9 +248,9 @@ def photo_move(*, photo: Photo, direction: str) -> None:
 
 @transaction.atomic
 def photo_delete(*, photo: Photo) -> None:
-    storage, name = photo.image.storage, photo.image.name
+    name = photo.image.name
     photo.delete()
-    transaction.on_commit(lambda: storage.delete(name))
+    _delete_photo_files_on_commit([name])
 
 
 # --- menus and items ----------------------------------------------------------------------------------
@@ -305,7 +306,13 @@ def menu_update(*, menu: Menu, data: dict[str, Any]) -> Menu:
 
 @transaction.atomic
 def menu_delete(*, menu: Menu) -> None:
+    """Delete the menu (its items and their photos cascade), then the items' photo files."""
+    photos = [
+        *MenuItem.objects.filter(menu=menu).values_list("photo", flat=True),
+        *Photo.objects.filter(menu_item__menu=menu).values_list("image", flat=True),
+    ]
     menu.delete()
+    _delete_photo_files_on_commit(photos)
 
 
 @transaction.atomic
@@ -378,17 +385,16 @@ def item_update(
     else:
         old_photo = ""
     model_update(instance=item, fields=[*ITEM_FIELDS, "photo"], data=data)
-    if old_photo:
-        _delete_files_on_commit(item.photo.storage, [old_photo])
+    _delete_photo_files_on_commit([old_photo])
     return item
 
 
 @transaction.atomic
 def item_delete(*, item: MenuItem) -> None:
-    storage, name = item.photo.storage, item.photo.name
+    """Delete the item (its photo rows cascade), then its photo files."""
+    photos = [item.photo.name, *Photo.objects.filter(menu_item=item).values_list("image", flat=True)]
     item.delete()
-    if name:
-        transaction.on_commit(lambda: storage.delete(name))
+    _delete_photo_files_on_commit(photos)
 
 
 @transaction.atomic

@@ -7,10 +7,13 @@ from django.core.files.storage import storages
 from django.db import models
 from django.utils import timezone
 
+# The STORAGES alias of private files (a task that deletes them opens the storage by this name).
+PRIVATE_STORAGE = "private"
+
 
 def private_storage():
     """Certificates live in the private storage (S3 with signed links when configured)."""
-    return storages["private"]
+    return storages[PRIVATE_STORAGE]
 
 
 def certificate_upload_to(instance, filename):

@@ -18,8 +18,10 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import User
+from foodtrucks.tasks import stored_files_delete
 from vendors.file_checks import check_document
 from vendors.models import (
+    PRIVATE_STORAGE,
     BusinessCertificate,
     CertificateStatus,
     Role,
@@ -87,10 +89,11 @@ def certificate_upload(
 
 @transaction.atomic
 def certificate_delete(*, certificate: BusinessCertificate) -> None:
-    """Remove a certificate and its stored file (the file once the row is surely gone)."""
-    storage, name = certificate.file.storage, certificate.file.name
+    """Remove a certificate and its stored file (a task, once the row is surely gone)."""
+    name = certificate.file.name
     certificate.delete()
-    transaction.on_commit(lambda: storage.delete(name))
+    if name:
+        stored_files_delete.delay_on_commit(PRIVATE_STORAGE, [name])
 
 
 def _certificate_review(*, certificate: BusinessCertificate, by: User, status: str, note: str) -> BusinessCertificate:

@@ -1,13 +1,18 @@
-"""Writes on places, menus and items: explicit parameters, unknown keys refused, the dietary rule."""
+"""Writes on places, menus and items: explicit parameters, unknown keys refused, the dietary rule, and
+stored photo files deleted by a task once the rows are gone."""
 
+import io
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from tests import factories
 from trucks import services
-from trucks.models import LocationSource, Menu, MenuItem, Place
+from trucks.models import LocationSource, Menu, MenuItem, Photo, Place
 
 pytestmark = pytest.mark.django_db
 
@@ -116,3 +121,58 @@ def test_item_update_when_a_vegan_item_is_unticked_vegetarian_it_stays_vegetaria
 
     row = MenuItem.objects.get(pk=item.pk)
     assert (row.is_vegan, row.is_vegetarian) == (True, True)
+
+
+def _png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 3), (0, 128, 0)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _photo(name: str = "dish.png") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, _png(), content_type="image/png")
+
+
+def test_item_update_when_the_photo_is_replaced_deletes_the_old_file_only_after_commit(
+    menu_a, django_capture_on_commit_callbacks
+):
+    # given an item with a photo
+    item = services.item_create(menu=menu_a, name="Taco", price=Decimal("3"), photo=_photo("old.png"))
+    old = item.photo.name
+
+    # when a new photo replaces it
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.item_update(item=item, data={}, photo=_photo("new.png"))
+        # then, before the commit, the old file is still there
+        assert default_storage.exists(old)
+
+    # and once committed it is gone, the new one kept
+    assert len(callbacks) == 1
+    assert (default_storage.exists(old), default_storage.exists(item.photo.name)) == (False, True)
+
+
+def test_menu_delete_deletes_the_photo_files_of_its_items(menu_a, django_capture_on_commit_callbacks):
+    # given two items, one with its own photo and one with a photo row (added in the admin)
+    with_photo = services.item_create(menu=menu_a, name="Taco", price=Decimal("3"), photo=_photo())
+    other = factories.MenuItemFactory(menu=menu_a)
+    row = Photo.objects.create(menu_item=other, image=_photo("row.png"))
+    names = [with_photo.photo.name, row.image.name]
+
+    # when the menu is deleted
+    with django_capture_on_commit_callbacks(execute=True):
+        services.menu_delete(menu=menu_a)
+
+    # then the rows and the files are gone
+    assert (MenuItem.objects.count(), Photo.objects.count()) == (0, 0)
+    assert [default_storage.exists(name) for name in names] == [False, False]
+
+
+def test_item_delete_deletes_its_photo_file_and_its_photo_rows_files(menu_a, django_capture_on_commit_callbacks):
+    item = services.item_create(menu=menu_a, name="Taco", price=Decimal("3"), photo=_photo())
+    row = Photo.objects.create(menu_item=item, image=_photo("row.png"))
+    names = [item.photo.name, row.image.name]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.item_delete(item=item)
+
+    assert [default_storage.exists(name) for name in names] == [False, False]
