@@ -71,6 +71,11 @@ class VendorMember(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.STAFF)
     created_at = models.DateTimeField(default=timezone.now)
+    invite_sent_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the set-password email went out; a retried task finds it set and sends nothing.",
+    )
 
     class Meta:
         ordering = ["vendor_id", "role", "id"]

@@ -29,6 +29,7 @@ from vendors.models import (
     VendorMember,
     VerificationStatus,
 )
+from vendors.tasks import send_member_invite
 
 # --- staff decisions (the Django Admin's actions) ----------------------------------------------------
 
@@ -122,7 +123,18 @@ def certificate_reject(*, certificate: BusinessCertificate, by: User, note: str 
 # --- team -----------------------------------------------------------------------------------------------
 
 
-def _send_set_password_email(*, user: User, vendor: Vendor, invited_by: User, base_url: str) -> None:
+@transaction.atomic
+def member_invite_send(*, membership: VendorMember, invited_by: User | None, base_url: str) -> bool:
+    """Email a new member the link to set their password, once; answers whether it was sent now.
+
+    The membership row is locked and marked in the transaction of the send: a retry after a success
+    (or a second worker given the same message) finds it marked and sends nothing, and a failed send
+    rolls the mark back so the task's retry sends it.
+    """
+    pending = VendorMember.objects.select_for_update().filter(pk=membership.pk, invite_sent_at__isnull=True)
+    if not pending.values_list("pk", flat=True):
+        return False
+    user, vendor = membership.user, membership.vendor
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     path = reverse("portal:password_reset_confirm", kwargs={"uidb64": uid, "token": token})
@@ -133,11 +145,15 @@ def _send_set_password_email(*, user: User, vendor: Vendor, invited_by: User, ba
         from_email=None,
         recipient_list=[user.email],
     )
+    membership.invite_sent_at = timezone.now()
+    membership.save(update_fields=["invite_sent_at"])
+    return True
 
 
 @transaction.atomic
 def member_add(*, vendor: Vendor, email: str, role: str, invited_by: User, base_url: str) -> VendorMember:
-    """Add a user to the vendor's team; a new email gets an account and a set-password link."""
+    """Add a user to the vendor's team; a new email gets an account and, after commit, a set-password link
+    (the send_member_invite task: an SMTP failure never undoes the membership or fails the request)."""
     if role not in Role.values:
         raise ValidationError({"role": "Choose owner, manager or staff."})
     email = User.objects.normalize_email(email).lower()
@@ -162,9 +178,7 @@ def member_add(*, vendor: Vendor, email: str, role: str, invited_by: User, base_
     except IntegrityError as exc:
         raise ValidationError({"email": f"{email} is already on this team."}) from exc
     if created:
-        transaction.on_commit(
-            lambda: _send_set_password_email(user=user, vendor=vendor, invited_by=invited_by, base_url=base_url)
-        )
+        send_member_invite.delay_on_commit(membership.pk, invited_by.pk, base_url)
     return membership
 
 
