@@ -174,6 +174,14 @@ class BusinessCertificateAdmin(admin.ModelAdmin):
     def file_link(self, obj):
         return certificate_file_link(obj)
 
+    # Deleting goes through the service, like the portal: the private file goes too, after commit.
+    def delete_model(self, request, obj):
+        services.certificate_delete(certificate=obj)
+
+    def delete_queryset(self, request, queryset):
+        for certificate in queryset:
+            services.certificate_delete(certificate=certificate)
+
     def get_urls(self):
         view = self.admin_site.admin_view(self.certificate_file_view)
         return [path("<int:pk>/file/", view, name="vendors_businesscertificate_file"), *super().get_urls()]
