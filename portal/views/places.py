@@ -1,7 +1,7 @@
 """Portal pages of places: places, hours, photos, check-in, menus and items.
 
 Thin views: access through portal.access, validation in portal.forms.places, writes in
-trucks.services.
+trucks.services; every page with a form is a PortalFormView (portal.forms_flow).
 """
 
 from copy import copy
