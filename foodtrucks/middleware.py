@@ -1,4 +1,5 @@
-"""Edge middleware: request ids, body size caps, and a clean 503 while the database or broker is away."""
+"""Edge middleware: request ids, body size caps, JSON bodies checked up front, and a clean 503 while the
+database or broker is away."""
 
 import logging
 import re
@@ -9,7 +10,8 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.signals import request_finished
 from django.http import HttpRequest, HttpResponse
 
-from foodtrucks.errors import UNAVAILABLE_ERRORS, request_too_large, service_unavailable
+from foodtrucks.api_parsers import loads_untrusted
+from foodtrucks.errors import UNAVAILABLE_ERRORS, error_response, request_too_large, service_unavailable
 from foodtrucks.logging import request_id_var
 
 logger = logging.getLogger(__name__)
@@ -74,6 +76,39 @@ class RequestSizeLimitMiddleware:
         if request.content_type == "multipart/form-data":
             return settings.MULTIPART_MAX_BODY_BYTES
         return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+
+class JsonBodyMiddleware:
+    """Reads every JSON body once, before sessions, authentication or any view: a bad one is a 400.
+
+    A body nested too deep, a number no float holds, NaN, bytes that are not text, an unpaired
+    surrogate (foodtrucks/api_parsers.py) is refused here, in the error shape of the door it came
+    through, whatever view it was for and whether or not that view reads a body. An accepted body
+    is kept as `request.json_body`, where DRF's parser and any plain view take it from.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _declares_json(request.content_type):
+            try:
+                body = request.body
+            except RequestDataTooBig:
+                return request_too_large(request, limit=settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+            if body:
+                try:
+                    request.json_body = loads_untrusted(body, encoding=request.encoding or settings.DEFAULT_CHARSET)
+                except ValueError as error:
+                    logger.info("JSON body refused for %s: %s", request.path, error)
+                    return error_response(
+                        request, status=400, detail=f"JSON parse error - {error}", title="Bad request"
+                    )
+        return self.get_response(request)
+
+
+def _declares_json(content_type: str | None) -> bool:
+    return content_type == "application/json" or bool(content_type and content_type.endswith("+json"))
 
 
 class ServiceUnavailableMiddleware:
