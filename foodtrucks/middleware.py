@@ -1,5 +1,5 @@
-"""Edge middleware: request ids, body size caps, JSON bodies checked up front, and a clean 503 while the
-database or broker is away."""
+"""Edge middleware: request ids, body size caps, JSON bodies checked up front, private API answers kept
+out of shared caches, and a clean 503 while the database or broker is away."""
 
 import logging
 import re
@@ -9,15 +9,26 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.signals import request_finished
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_vary_headers
 
 from foodtrucks.api_parsers import loads_untrusted
-from foodtrucks.errors import UNAVAILABLE_ERRORS, error_response, request_too_large, service_unavailable
+from foodtrucks.errors import (
+    UNAVAILABLE_ERRORS,
+    error_response,
+    is_api_request,
+    request_too_large,
+    service_unavailable,
+)
 from foodtrucks.logging import request_id_var
 
 logger = logging.getLogger(__name__)
 
 # What we accept from a client or proxy as a request id; anything else gets a fresh uuid4.
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+# The consumer's own resources: /api/v1/me/..., and any "me" segment further down (live/me/...).
+_OWN_RESOURCE = re.compile(r"/me(/|$)")
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+PRIVATE_CACHE_CONTROL = "private, no-store"
 
 
 class RequestIdMiddleware:
@@ -36,6 +47,36 @@ class RequestIdMiddleware:
         response = self.get_response(request)
         response["X-Request-ID"] = request_id
         return response
+
+
+class PrivateApiAnswersMiddleware:
+    """API answers given per token never reach a shared cache: `Cache-Control: private, no-store`.
+
+    Personal means: the request carries credentials (Authorization), or it is a write (log-in and
+    sign-up answer a token; every other write answers the writer's own data), or it addresses the
+    caller's own resources (a `me` path segment: a 401 there is private too). The rule is judged
+    from the request alone, so it holds for every answer, errors and 503s included, and for every
+    endpoint added later. Every API answer also varies by Authorization.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if is_api_request(request):
+            patch_vary_headers(response, ("Authorization",))
+            if _is_personal(request):
+                response["Cache-Control"] = PRIVATE_CACHE_CONTROL
+        return response
+
+
+def _is_personal(request: HttpRequest) -> bool:
+    return (
+        "HTTP_AUTHORIZATION" in request.META
+        or request.method not in _SAFE_METHODS
+        or bool(_OWN_RESOURCE.search(request.path_info))
+    )
 
 
 def _clear_request_id(**kwargs) -> None:
