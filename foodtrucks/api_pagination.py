@@ -1,18 +1,63 @@
-"""Pagination of the API: `{"count", "next", "previous", "results"}`, `page` and capped `page_size`."""
+"""Pagination of the API: `{"count", "next", "previous", "results"}`, `page` and capped `page_size`.
+
+What a client may ask for, on every list:
+- `page`: a whole number from 1 (400 otherwise, naming `page`); a page past the end is 404
+  "Invalid page.", however far past: no offset ever reaches the database beyond bigint.
+- `page_size`: a whole number from 1 (400 otherwise, naming `page_size`); above API_MAX_PAGE_SIZE
+  it is capped (the documented contract), beyond the 64-bit range it is refused like any integer
+  this API takes.
+"""
 
 from django.conf import settings
 from django.db.models import Count, QuerySet, Window
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+# PostgreSQL's OFFSET and LIMIT are bigints: a page that starts past this starts past any list's end.
+BIGINT_MAX = 2**63 - 1
+
+# The page parameters in the schema, for list views that page by hand.
+PAGE_PARAMETERS = [
+    OpenApiParameter("page", OpenApiTypes.INT, description="Page number, from 1."),
+    OpenApiParameter(
+        "page_size", OpenApiTypes.INT, description=f"Results per page (at most {settings.API_MAX_PAGE_SIZE})."
+    ),
+]
+
+
+def _query_integer(name: str, raw: str, *, max_value: int | None = None) -> int:
+    """A query parameter as a whole number from 1, or a 400 naming it (DRF's own messages)."""
+    try:
+        return serializers.IntegerField(min_value=1, max_value=max_value).run_validation(raw)
+    except serializers.ValidationError as error:
+        raise serializers.ValidationError({name: error.detail}) from None
+
 
 class ApiPagination(PageNumberPagination):
     page_size = settings.API_PAGE_SIZE
     page_size_query_param = "page_size"
     max_page_size = settings.API_MAX_PAGE_SIZE
+
+    def get_page_size(self, request) -> int:
+        raw = request.query_params.get(self.page_size_query_param)
+        if not raw:
+            return self.page_size
+        return min(_query_integer(self.page_size_query_param, raw, max_value=BIGINT_MAX), self.max_page_size)
+
+    def get_page_number(self, request, paginator) -> int:
+        raw = request.query_params.get(self.page_query_param)
+        if raw in self.last_page_strings:
+            return paginator.num_pages
+        return self.requested_page(request)
+
+    def requested_page(self, request) -> int:
+        raw = request.query_params.get(self.page_query_param)
+        return _query_integer(self.page_query_param, raw) if raw else 1
 
 
 class WindowCountPagination(ApiPagination):
@@ -25,14 +70,10 @@ class WindowCountPagination(ApiPagination):
     def paginate_queryset(self, queryset: QuerySet, request, view=None):
         self.request = request
         size = self.get_page_size(request)
-        raw_page = request.query_params.get(self.page_query_param, "1")
-        try:
-            number = int(raw_page)
-        except ValueError:
-            number = 0
-        if number < 1:
-            raise NotFound("Invalid page: pages are numbered from 1.")
+        number = self.requested_page(request)
         offset = (number - 1) * size
+        if offset > BIGINT_MAX - size:  # no list is that long; PostgreSQL would refuse the OFFSET
+            raise NotFound("Invalid page: that page contains no results.")
         if hasattr(queryset, "page_rows"):  # a search that pages itself (trucks.nearby.NearbyKeys)
             rows = queryset.page_rows(offset=offset, limit=size)
         else:

@@ -1,4 +1,5 @@
-"""Edge middleware: request ids, body size caps, and a clean 503 while the database or broker is away."""
+"""Edge middleware: request ids, body size caps, JSON bodies checked up front, private API answers kept
+out of shared caches, and a clean 503 while the database or broker is away."""
 
 import logging
 import re
@@ -8,14 +9,26 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.signals import request_finished
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_vary_headers
 
-from foodtrucks.errors import UNAVAILABLE_ERRORS, request_too_large, service_unavailable
+from foodtrucks.api_parsers import loads_untrusted
+from foodtrucks.errors import (
+    UNAVAILABLE_ERRORS,
+    error_response,
+    is_api_request,
+    request_too_large,
+    service_unavailable,
+)
 from foodtrucks.logging import request_id_var
 
 logger = logging.getLogger(__name__)
 
 # What we accept from a client or proxy as a request id; anything else gets a fresh uuid4.
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+# The consumer's own resources: /api/v1/me/..., and any "me" segment further down (live/me/...).
+_OWN_RESOURCE = re.compile(r"/me(/|$)")
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+PRIVATE_CACHE_CONTROL = "private, no-store"
 
 
 class RequestIdMiddleware:
@@ -34,6 +47,36 @@ class RequestIdMiddleware:
         response = self.get_response(request)
         response["X-Request-ID"] = request_id
         return response
+
+
+class PrivateApiAnswersMiddleware:
+    """API answers given per token never reach a shared cache: `Cache-Control: private, no-store`.
+
+    Personal means: the request carries credentials (Authorization), or it is a write (log-in and
+    sign-up answer a token; every other write answers the writer's own data), or it addresses the
+    caller's own resources (a `me` path segment: a 401 there is private too). The rule is judged
+    from the request alone, so it holds for every answer, errors and 503s included, and for every
+    endpoint added later. Every API answer also varies by Authorization.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if is_api_request(request):
+            patch_vary_headers(response, ("Authorization",))
+            if _is_personal(request):
+                response["Cache-Control"] = PRIVATE_CACHE_CONTROL
+        return response
+
+
+def _is_personal(request: HttpRequest) -> bool:
+    return (
+        "HTTP_AUTHORIZATION" in request.META
+        or request.method not in _SAFE_METHODS
+        or bool(_OWN_RESOURCE.search(request.path_info))
+    )
 
 
 def _clear_request_id(**kwargs) -> None:
@@ -74,6 +117,39 @@ class RequestSizeLimitMiddleware:
         if request.content_type == "multipart/form-data":
             return settings.MULTIPART_MAX_BODY_BYTES
         return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+
+class JsonBodyMiddleware:
+    """Reads every JSON body once, before sessions, authentication or any view: a bad one is a 400.
+
+    A body nested too deep, a number no float holds, NaN, bytes that are not text, an unpaired
+    surrogate (foodtrucks/api_parsers.py) is refused here, in the error shape of the door it came
+    through, whatever view it was for and whether or not that view reads a body. An accepted body
+    is kept as `request.json_body`, where DRF's parser and any plain view take it from.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _declares_json(request.content_type):
+            try:
+                body = request.body
+            except RequestDataTooBig:
+                return request_too_large(request, limit=settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+            if body:
+                try:
+                    request.json_body = loads_untrusted(body, encoding=request.encoding or settings.DEFAULT_CHARSET)
+                except ValueError as error:
+                    logger.info("JSON body refused for %s: %s", request.path, error)
+                    return error_response(
+                        request, status=400, detail=f"JSON parse error - {error}", title="Bad request"
+                    )
+        return self.get_response(request)
+
+
+def _declares_json(content_type: str | None) -> bool:
+    return content_type == "application/json" or bool(content_type and content_type.endswith("+json"))
 
 
 class ServiceUnavailableMiddleware:

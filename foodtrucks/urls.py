@@ -10,9 +10,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
     path("portal/", include("portal.urls")),
-    # Probes (docs/operations.md): liveness, readiness, and the analytics roll-up's health.
+    # Probes (docs/operations.md): liveness, readiness, every dependency, and the analytics roll-up's health.
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("healthz/dependencies", health.dependencies, name="healthz-dependencies"),
     path("healthz/analytics", include("analytics.health_urls")),
 ]
 

@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 from api.consumers import serializers as s
 from consumers import selectors, services
 from foodtrucks.api_errors import error_responses
-from foodtrucks.api_pagination import ApiPagination, paginated
+from foodtrucks.api_pagination import PAGE_PARAMETERS, ApiPagination, paginated
 from trucks.search import place_cards_by_ids
 
 
@@ -24,7 +24,8 @@ class FavoriteListView(APIView):
         operation_id="me_favorites_list",
         summary="My favorite places",
         description="Newest first.",
-        responses={200: paginated(s.FavoriteSerializer), **error_responses(401, 404)},
+        parameters=PAGE_PARAMETERS,
+        responses={200: paginated(s.FavoriteSerializer), **error_responses(400, 401, 404)},
     )
     def get(self, request):
         paginator = ApiPagination()
@@ -66,7 +67,8 @@ class RecentlyViewedListView(APIView):
         operation_id="me_recently_viewed",
         summary="My recently viewed places",
         description="The last 50 places opened, newest first.",
-        responses={200: paginated(s.RecentlyViewedSerializer), **error_responses(401, 404)},
+        parameters=PAGE_PARAMETERS,
+        responses={200: paginated(s.RecentlyViewedSerializer), **error_responses(400, 401, 404)},
     )
     def get(self, request):
         paginator = ApiPagination()

@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from api.places import serializers as s
 from consumers.services import place_view_record
 from foodtrucks.api_errors import error_responses
-from foodtrucks.api_pagination import ApiPagination, WindowCountPagination, paginated
+from foodtrucks.api_pagination import PAGE_PARAMETERS, ApiPagination, WindowCountPagination, paginated
 from foodtrucks.api_params import filters_valid
 from ratings.selectors import place_rating_summary
 from trucks.filters import PlaceSearchFilter, TopPlacesFilter
@@ -100,7 +100,8 @@ class CategoryListView(APIView):
     @extend_schema(
         operation_id="categories_list",
         summary="Categories",
-        responses={200: paginated(s.CategorySerializer), **error_responses(404)},
+        parameters=PAGE_PARAMETERS,
+        responses={200: paginated(s.CategorySerializer), **error_responses(400, 404)},
     )
     def get(self, request):
         paginator = ApiPagination()

@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 
 from api.ratings import serializers as s
 from foodtrucks.api_errors import error_responses
-from foodtrucks.api_pagination import ApiPagination, paginated
+from foodtrucks.api_pagination import PAGE_PARAMETERS, ApiPagination, paginated
 from ratings import services
 from ratings.selectors import get_own_rating_or_404, visible_ratings
 from trucks.search import active_place_or_404
@@ -21,7 +21,8 @@ class PlaceRatingsView(APIView):
         operation_id="places_ratings_list",
         summary="A place's reviews",
         description="Visible ratings, newest first (hidden reviews never show).",
-        responses={200: paginated(s.RatingSerializer), **error_responses(404)},
+        parameters=PAGE_PARAMETERS,
+        responses={200: paginated(s.RatingSerializer), **error_responses(400, 404)},
     )
     def get(self, request, place_id: int):
         active_place_or_404(place_id)

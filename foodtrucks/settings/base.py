@@ -53,10 +53,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "foodtrucks.middleware.RequestIdMiddleware",
+    "foodtrucks.middleware.PrivateApiAnswersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "foodtrucks.middleware.RequestSizeLimitMiddleware",
+    "foodtrucks.middleware.JsonBodyMiddleware",
     "foodtrucks.middleware.ServiceUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -242,7 +244,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["foodtrucks.api_parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Every API error answers {"detail": "...", "errors": {"field": ["message"]}} (foodtrucks/api_errors.py).
     "EXCEPTION_HANDLER": "foodtrucks.api_errors.exception_handler",

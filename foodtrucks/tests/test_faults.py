@@ -1,6 +1,6 @@
-"""Faults: the app keeps answering while Redis is down, and answers 503 (then recovers by itself)
-while PostgreSQL is down. Every service stopped here is a private instance started by the test;
-the machine's shared Redis and PostgreSQL are never touched."""
+"""Faults: the app keeps answering (and stays ready) while Redis is down, and answers 503 (then
+recovers by itself) while PostgreSQL is down. Every service stopped here is a private instance
+started by the test; the machine's shared Redis and PostgreSQL are never touched."""
 
 import concurrent.futures
 import json
@@ -25,6 +25,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import RedisError
 
 from foodtrucks import cache as resilient_cache
+from foodtrucks import health
 from foodtrucks.errors import server_error
 from foodtrucks.middleware import ServiceUnavailableMiddleware
 from foodtrucks.urls import handler400, handler403, handler404, handler500  # noqa: F401 - the project's
@@ -159,22 +160,36 @@ def _cache_settings(backend: str, location: str) -> dict:
     }
 
 
+@pytest.fixture
+def generous_probe_budget(monkeypatch):
+    """Time enough for the cache and broker checks to finish on a busy machine: the tests read their errors."""
+    monkeypatch.setattr(health, "READY_OPTIONAL_BUDGET_SECONDS", 10)
+    monkeypatch.setattr(health, "DEPENDENCIES_BUDGET_SECONDS", 10)
+
+
 @pytest.mark.services
-def test_api_when_redis_dies_keeps_answering_and_throttles_allow(db, settings, private_redis):
-    # given the cache (and so DRF's throttle history) on a private Redis
+def test_api_when_redis_dies_keeps_answering_and_stays_ready(db, settings, private_redis, generous_probe_budget):
+    # given the cache (and so DRF's throttle history) and the Celery broker on one private Redis
     settings.CACHES = _cache_settings("foodtrucks.cache.ResilientRedisCache", private_redis.url)
+    settings.CELERY_BROKER_URL = private_redis.url
     client = Client(raise_request_exception=False)
     assert client.get("/api/v1/schema/").status_code == 200
     assert any(b"throttle_anon" in key for key in private_redis.stored_keys())
+    assert client.get("/readyz").json()["degraded"] == []
     # when Redis dies
     private_redis.stop()
     # then the API still answers (the throttle sees no history and allows), liveness is fine,
-    # and readiness reports the cache
+    # readiness keeps the process in rotation and says what is down, the dependency check fails
     assert [client.get("/api/v1/schema/").status_code for _ in range(3)] == [200, 200, 200]
     assert client.get("/healthz").status_code == 200
     ready = client.get("/readyz")
-    assert ready.status_code == 503
-    assert ready.json()["checks"]["cache"] == {"status": "error", "error": "CacheUnavailable"}
+    assert ready.status_code == 200
+    assert (ready.json()["status"], ready.json()["degraded"]) == ("ok", ["cache", "broker"])
+    assert ready.json()["checks"]["cache"] == {"status": "down", "error": "CacheUnavailable"}
+    assert ready.json()["checks"]["broker"] == {"status": "down", "error": "OperationalError"}
+    assert ready.json()["checks"]["database:default"]["status"] == "ok"
+    dependencies = client.get("/healthz/dependencies")
+    assert (dependencies.status_code, dependencies.json()["down"]) == (503, ["cache", "broker"])
 
 
 @pytest.mark.services
@@ -213,15 +228,15 @@ def test_cache_when_redis_is_down_fails_fast_without_calling_redis(db, settings,
 
 
 @pytest.mark.services
-def test_cache_when_redis_comes_back_is_used_again(db, settings, private_redis):
+def test_cache_when_redis_comes_back_is_used_again(db, settings, private_redis, generous_probe_budget):
     settings.CACHES = _cache_settings("foodtrucks.cache.ResilientRedisCache", private_redis.url)
     client = Client(raise_request_exception=False)
     private_redis.stop()
-    assert client.get("/readyz").status_code == 503
+    assert client.get("/readyz").json()["degraded"] == ["cache"]
     # when Redis is back on the same address
     private_redis.start()
     # then the next readiness probe closes the circuit and the cache stores again
-    assert client.get("/readyz").status_code == 200
+    assert client.get("/readyz").json()["degraded"] == []
     cache.set("menu", "tacos")
     assert cache.get("menu") == "tacos"
 
@@ -338,7 +353,10 @@ def test_gunicorn_when_postgres_restarts_answers_503_then_recovers_by_itself(pri
         assert _get(f"{base}/healthz", {})[0] == 200
         status, _, body = _get(f"{base}/readyz", {})
         assert status == 503
-        assert b'"database:default": {"status": "error", "error": "OperationalError"}' in body
+        assert json.loads(body)["status"] == "unavailable"
+        assert json.loads(body)["checks"]["database:default"] == {"status": "down", "error": "OperationalError"}
+        status, _, body = _get(f"{base}/healthz/dependencies", {})
+        assert (status, json.loads(body)["down"]) == (503, ["database:default"])
 
         # when PostgreSQL is back, with the app left running
         private_postgres.start()
@@ -354,5 +372,5 @@ def test_gunicorn_when_postgres_restarts_answers_503_then_recovers_by_itself(pri
     lines = [json.loads(line) for line in (tmp_path / "gunicorn.log").read_text().splitlines() if line.startswith("{")]
     access_ids = {line["request_id"] for line in lines if line.get("status") == 503}
     app_ids = {line["request_id"] for line in lines if line.get("message", "").startswith("Service Unavailable")}
-    assert len(access_ids) == 10  # 8 API calls, the admin page, the readiness probe
+    assert len(access_ids) == 11  # 8 API calls, the admin page, the readiness probe, the dependency check
     assert app_ids == access_ids

@@ -158,7 +158,7 @@ def test_production_settings_when_loaded_harden_cookies_and_transport():
         "X_FRAME_OPTIONS": "DENY",
         "SECURE_CONTENT_TYPE_NOSNIFF": True,
         "SECURE_REFERRER_POLICY": "same-origin",
-        "SECURE_REDIRECT_EXEMPT": ["^healthz$", "^readyz$"],
+        "SECURE_REDIRECT_EXEMPT": ["^healthz$", "^readyz$", "^healthz/dependencies$"],
     }
 
 
@@ -254,5 +254,6 @@ def test_https_redirect_when_on_spares_the_probes(client, db, settings):
     # then plain-HTTP probes are answered, everything else is sent to HTTPS
     assert client.get("/healthz").status_code == 200
     assert client.get("/readyz").status_code == 200
+    assert client.get("/healthz/dependencies").status_code == 200
     response = client.get("/admin/login/")
     assert (response.status_code, response["Location"]) == (301, "https://testserver/admin/login/")

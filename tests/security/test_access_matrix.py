@@ -224,6 +224,7 @@ PORTAL = {
 OTHER = {
     "healthz": [("get", None, None, _all(200))],
     "readyz": [("get", None, None, _all(200))],
+    "healthz-dependencies": [("get", None, None, _all(200))],
     # The roll-up's health: the same answer for everyone (503 here: no roll-up has run in this world).
     "analytics-health": [("get", None, None, _all(503))],
 }

@@ -1,13 +1,21 @@
 """Bad input at every door: each gets a clear 4xx (never a 500), nothing is stored half-way, and
-text that looks like SQL or HTML is data: escaped on pages, returned as-is by the API."""
+text that looks like SQL or HTML is data: escaped on pages, returned as-is by the API.
+
+Hostile JSON bodies are sent to every API route that takes a body, found in the URLconf: a new
+endpoint is covered without a new test (it only needs its path parameters in PATH_VALUES)."""
 
 import json
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import reverse
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from rest_framework.authtoken.models import Token
+from rest_framework.views import APIView
 
 from accounts.models import User
+from analytics.models import UserInteraction
+from consumers.models import FavoritePlace
 from ratings.models import Rating
 from tests import factories
 from trucks.models import Photo, Place
@@ -145,6 +153,167 @@ def test_check_in_with_coordinates_out_of_range_answers_400_and_keeps_the_locati
     assert response.status_code == 400
     place_a.refresh_from_db()
     assert (place_a.lat, place_a.lng, place_a.is_open) == (30.2672, -97.7431, False)
+
+
+# --- hostile JSON bodies, on every API route that takes one ------------------------------------------
+
+DEEP = "arrays and objects nest deeper than 64 levels."
+HOSTILE_BODIES = {
+    "nested-10000-arrays": (b"[" * 10_000 + b"]" * 10_000, DEEP),
+    "nested-10000-objects": (b'{"a":' * 10_000 + b"1" + b"}" * 10_000, DEEP),
+    "nested-65-in-a-field": (b'{"events": ' + b"[" * 64 + b"]" * 64 + b"}", DEEP),
+    "number-1e999999": (b'{"place": 1e999999, "stars": 1e999999, "lat": 1e999999}', "a number is too large."),
+    "integer-100000-digits": (b'{"place": ' + b"9" * 100_000 + b"}", "a number is longer than 100 characters."),
+    "NaN": (b'{"place": NaN, "stars": NaN}', "NaN is not a JSON number."),
+    "Infinity": (b'{"lat": Infinity, "lng": 0, "is_open": true}', "Infinity is not a JSON number."),
+    "minus-Infinity": (b'{"stars": -Infinity}', "-Infinity is not a JSON number."),
+    "invalid-utf8": (b'{"review": "\xff\xfe"}', "the body is not valid utf-8 (byte 12)."),
+    "lone-surrogate-value": (
+        b'{"review": "\\ud800", "stars": "4.5"}',
+        "a string holds an unpaired surrogate (\\ud800 to \\udfff), which is not text.",
+    ),
+    "lone-surrogate-key": (
+        b'{"\\udc00": 1, "place": 1}',
+        "a string holds an unpaired surrogate (\\ud800 to \\udfff), which is not text.",
+    ),
+    "truncated": (b'{"events": [', "Expecting value: line 1 column 13 (char 12)"),
+}
+# A value for each path parameter of the API: the signed-in owner's own objects, so that every route
+# gets as far as it can. A route with a parameter missing here fails test_every_body_route_is_covered.
+PATH_VALUES = {
+    "place_id": lambda world: world["place"].pk,
+    "rating_id": lambda world: world["rating"].pk,
+    "vendor_id": lambda world: world["place"].vendor_id,
+}
+_PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>")
+
+
+def _api_body_routes() -> list[tuple[str, str]]:
+    """(method, route) of every API route whose view takes POST, PUT or PATCH, from the URLconf."""
+    found = []
+
+    def walk(patterns, prefix):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern) and prefix.startswith("api/"):
+                view = getattr(pattern.callback, "view_class", None) or getattr(pattern.callback, "cls", None)
+                for method in ("post", "put", "patch"):
+                    if view is not None and hasattr(view, method):
+                        found.append((method, prefix + str(pattern.pattern)))
+
+    walk(get_resolver().url_patterns, "")
+    return sorted(found)
+
+
+BODY_ROUTES = _api_body_routes()
+
+
+@pytest.fixture
+def body_world(owner_a, place_a):
+    """The owner of place A, signed in with a token, with a rating and a favorite of their own."""
+    return {
+        "user": owner_a,
+        "token": Token.objects.create(user=owner_a),
+        "place": place_a,
+        "rating": factories.RatingFactory(user=owner_a, place=place_a),
+        "favorite": factories.FavoritePlaceFactory(user=owner_a, place=place_a),
+    }
+
+
+def _url(route: str, world) -> str:
+    return "/" + _PARAMETER.sub(lambda match: str(PATH_VALUES[match.group(1)](world)), route)
+
+
+def _stored(world) -> tuple:
+    """Everything a body could have changed."""
+    place = Place.objects.get(pk=world["place"].pk)
+    rating = Rating.objects.get(pk=world["rating"].pk)
+    return (
+        User.objects.count(),
+        Token.objects.filter(key=world["token"].key).exists(),
+        (place.lat, place.lng, place.is_open),
+        (rating.stars, rating.review, Rating.objects.count()),
+        FavoritePlace.objects.count(),
+        UserInteraction.objects.count(),
+    )
+
+
+def test_every_body_route_is_found_and_its_parameters_are_known():
+    # the URLconf's routes that take a body include the drill's three, and every path parameter has a value
+    assert {("post", "api/v1/events/"), ("post", "api/v1/auth/token/"), ("post", "api/v1/auth/register/")} <= set(
+        BODY_ROUTES
+    )
+    parameters = {name for _, route in BODY_ROUTES for name in _PARAMETER.findall(route)}
+    assert sorted(parameters - PATH_VALUES.keys()) == [], "add the new path parameters to PATH_VALUES"
+
+
+@pytest.mark.parametrize("body", HOSTILE_BODIES, ids=str)
+@pytest.mark.parametrize(("method", "route"), BODY_ROUTES, ids=[f"{m}-{r}" for m, r in BODY_ROUTES])
+def test_hostile_json_body_on_any_api_route_is_400_and_changes_nothing(api_client, body_world, method, route, body):
+    # given a signed-in owner and their own place, rating and favorite
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {body_world['token'].key}")
+    before = _stored(body_world)
+    raw, reason = HOSTILE_BODIES[body]
+    # when a hostile body is sent to the route
+    response = getattr(api_client, method)(_url(route, body_world), raw, content_type="application/json")
+    # then it is refused in the one error shape, saying why, and nothing was written
+    assert response.status_code == 400
+    assert response.json() == {"detail": f"JSON parse error - {reason}", "errors": {}}
+    assert _stored(body_world) == before
+
+
+@pytest.mark.parametrize(("method", "route"), BODY_ROUTES, ids=[f"{m}-{r}" for m, r in BODY_ROUTES])
+def test_oversized_json_body_on_any_api_route_is_413_and_changes_nothing(
+    api_client, body_world, settings, method, route
+):
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {body_world['token'].key}")
+    before = _stored(body_world)
+    raw = json.dumps({"review": "x" * settings.DATA_UPLOAD_MAX_MEMORY_SIZE})
+    response = getattr(api_client, method)(_url(route, body_world), raw, content_type="application/json")
+    assert response.status_code == 413
+    assert response.json() == {"detail": "Request body too large: the limit is 1 MB.", "errors": {}}
+    assert _stored(body_world) == before
+
+
+@pytest.mark.parametrize(("method", "route"), BODY_ROUTES, ids=[f"{m}-{r}" for m, r in BODY_ROUTES])
+def test_hostile_json_body_is_refused_before_authentication(api_client, body_world, method, route):
+    # given no credentials at all: the body is refused before anything looks for a user
+    raw, reason = HOSTILE_BODIES["nested-10000-arrays"]
+    response = getattr(api_client, method)(_url(route, body_world), raw, content_type="application/json")
+    assert (response.status_code, response.json()) == (400, {"detail": f"JSON parse error - {reason}", "errors": {}})
+
+
+def test_body_routes_are_drf_views_reading_json_only():
+    # every route found is a DRF view, whose only parser is the project's (foodtrucks/api_parsers.py)
+    for _, route in BODY_ROUTES:
+        match = get_resolver().resolve("/" + _PARAMETER.sub("1", route))
+        view = match.func.view_class
+        assert issubclass(view, APIView), route
+        assert [parser.__module__ + "." + parser.__name__ for parser in view().parser_classes] == [
+            "foodtrucks.api_parsers.JSONParser"
+        ], route
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/portal/login/", "/portal/places/new/", "/admin/login/", "/healthz"])
+def test_hostile_json_body_outside_the_api_is_a_400_page(client, path):
+    # given a door that reads forms, not JSON: a body declared as JSON is still checked before any view
+    raw, reason = HOSTILE_BODIES["nested-10000-objects"]
+    response = client.post(path, raw, content_type="application/json")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+    assert f"JSON parse error - {reason}" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_json_body_in_a_charset_that_is_no_text_encoding_is_400(api_client):
+    response = api_client.post(reverse("api-token"), b"BZh91AY&SY", content_type="application/json; charset=bz2_codec")
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": 'JSON parse error - the charset "bz2_codec" is not a text encoding.',
+        "errors": {},
+    }
 
 
 # --- the portal -------------------------------------------------------------------------------------
