@@ -5,7 +5,8 @@ from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from tests import factories
+from foodtrucks.celery import app as celery_app
+from tests import factories, mail
 from tests.s3 import empty_s3_buckets, running_moto_server
 from vendors.models import Role
 
@@ -120,3 +121,22 @@ def clean_s3(s3):
     """The local S3 endpoint, emptied after the test."""
     yield s3
     empty_s3_buckets(s3)
+
+
+@pytest.fixture
+def smtp_outage(settings):
+    """Email goes through a server that drops the connection: every attempt fails unless the test sets
+    `smtp_outage.failures` lower; `smtp_outage.attempts` counts them."""
+    settings.EMAIL_BACKEND = "tests.mail.OutageEmailBackend"
+    mail.outage.attempts, mail.outage.failures = 0, 1_000
+    return mail.outage
+
+
+@pytest.fixture
+def eager_retries():
+    """In-process tasks retry as on a worker. (While eager tasks propagate their errors, as in the test
+    settings, Celery raises a task's first Retry to the caller instead of running the retry.)"""
+    saved = celery_app.conf.task_eager_propagates
+    celery_app.conf.task_eager_propagates = False
+    yield
+    celery_app.conf.task_eager_propagates = saved

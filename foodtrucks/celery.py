@@ -7,11 +7,33 @@ Times are UTC (CELERY_TIMEZONE).
 import os
 
 from celery import Celery
+from celery.contrib.django.task import DjangoTask
 from celery.schedules import crontab
+from django.db import transaction
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "foodtrucks.settings.local")
 
-app = Celery("foodtrucks")
+
+class Task(DjangoTask):
+    """Celery's Django task, with a `delay_on_commit` that cannot turn a finished request into an error."""
+
+    def delay_on_commit(self, *args, **kwargs) -> None:
+        """`delay()` once the transaction commits (never inside it: a worker could run before the rows exist).
+
+        Robust: by then the request's writes are committed, so a failure to enqueue (the broker is down;
+        with in-process eager tasks, the task's own error) is logged by Django, not raised into the request.
+        """
+
+        def enqueue() -> None:
+            self.delay(*args, **kwargs)
+
+        # Django's log line names the callback by its __qualname__ (a functools.partial has none).
+        enqueue.__qualname__ = f"{self.name}.delay"
+        transaction.on_commit(enqueue, robust=True)
+
+
+# foodtrucks is no installed app: its tasks module is named here, the apps' are discovered.
+app = Celery("foodtrucks", task_cls=Task, include=["foodtrucks.tasks"])
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

@@ -105,6 +105,9 @@ class MenuItemFactory(factory.django.DjangoModelFactory):
     menu = factory.SubFactory(MenuFactory)
     name = factory.Sequence(lambda n: f"Item {n}")
     price = Decimal("9.50")
+    is_vegan = False
+    # A valid row by default: a vegan item is vegetarian (the database refuses anything else).
+    is_vegetarian = factory.LazyAttribute(lambda item: item.is_vegan)
 
 
 class RatingFactory(factory.django.DjangoModelFactory):

@@ -1,8 +1,13 @@
-"""Admin for categories, places (with hours, exceptions and photos), menus (with items), photos."""
+"""Admin for categories, places (with hours, exceptions and photos), menus (with items), photos.
+
+Deleting a place, menu, item or photo goes through trucks.services, like the portal: their stored
+photo files are deleted too, once the rows are gone.
+"""
 
 from django.contrib import admin
 from django.utils.html import format_html
 
+from trucks import services
 from trucks.models import Category, Menu, MenuItem, OpeningHours, Photo, Place, ScheduleException
 
 
@@ -77,6 +82,13 @@ class PlaceAdmin(admin.ModelAdmin):
     inlines = (OpeningHoursInline, ScheduleExceptionInline, PlacePhotoInline)
     show_full_result_count = False
 
+    def delete_model(self, request, obj):
+        services.place_delete(place=obj)
+
+    def delete_queryset(self, request, queryset):
+        for place in queryset:
+            services.place_delete(place=place)
+
 
 @admin.register(OpeningHours)
 class OpeningHoursAdmin(admin.ModelAdmin):
@@ -125,6 +137,13 @@ class MenuAdmin(admin.ModelAdmin):
     inlines = (MenuItemInline,)
     show_full_result_count = False
 
+    def delete_model(self, request, obj):
+        services.menu_delete(menu=obj)
+
+    def delete_queryset(self, request, queryset):
+        for menu in queryset:
+            services.menu_delete(menu=menu)
+
 
 class ItemPhotoInline(_PhotoInline):
     fk_name = "menu_item"
@@ -153,6 +172,13 @@ class MenuItemAdmin(admin.ModelAdmin):
     def vendor(self, obj):
         return obj.menu.vendor
 
+    def delete_model(self, request, obj):
+        services.item_delete(item=obj)
+
+    def delete_queryset(self, request, queryset):
+        for item in queryset:
+            services.item_delete(item=item)
+
 
 @admin.register(Photo)
 class PhotoAdmin(admin.ModelAdmin):
@@ -168,3 +194,10 @@ class PhotoAdmin(admin.ModelAdmin):
     @admin.display(description="preview")
     def preview(self, obj):
         return _thumbnail(obj.image)
+
+    def delete_model(self, request, obj):
+        services.photo_delete(photo=obj)
+
+    def delete_queryset(self, request, queryset):
+        for photo in queryset:
+            services.photo_delete(photo=photo)

@@ -243,7 +243,8 @@ class MenuItem(models.Model):
         ordering = ["menu_id", "position", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(price__gte=0), name="item_price_not_negative"),
-            # Dietary flags nest: a vegan item is vegetarian.
+            # Dietary flags nest: a vegan item is vegetarian. The services set it (trucks.services.
+            # item_create/item_update); this is the last line for every other path.
             models.CheckConstraint(
                 condition=Q(is_vegan=False) | Q(is_vegetarian=True), name="item_vegan_is_vegetarian"
             ),
@@ -261,14 +262,6 @@ class MenuItem(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.price})"
-
-    def save(self, *args, **kwargs):
-        if self.is_vegan:
-            self.is_vegetarian = True
-            update_fields = kwargs.get("update_fields")
-            if update_fields is not None and "is_vegan" in update_fields:
-                kwargs["update_fields"] = {*update_fields, "is_vegetarian"}
-        super().save(*args, **kwargs)
 
 
 class Photo(models.Model):

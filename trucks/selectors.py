@@ -1,53 +1,28 @@
-"""Reads of places, menus and items, including the vendor-scoped lookups used by every view."""
+"""Reads of places, menus and items; the member-scoped lookups are vendors.selectors.get_for_member_or_404."""
 
 from django.db.models import QuerySet
-from django.http import Http404
 
 from accounts.models import User
 from trucks.models import Menu, MenuItem, Place
-from vendors.models import VendorMember
-from vendors.selectors import ROLE_PERMISSIONS, role_allows
+from vendors.selectors import for_member, get_for_member_or_404
 
 
 def places_for_member(user: User, vendor_id: int, *, action: str = "view") -> QuerySet[Place]:
     """Places of `vendor_id`, if the user is a member whose role allows `action`; else none."""
-    roles = [role for role, actions in ROLE_PERMISSIONS.items() if action in actions]
-    if not user.is_authenticated:
-        return Place.objects.none()
-    is_member = VendorMember.objects.filter(user=user, vendor_id=vendor_id, role__in=roles).exists()
-    if not is_member:
-        return Place.objects.none()
-    return Place.objects.filter(vendor_id=vendor_id).select_related("vendor")
+    return for_member(user, Place.objects.filter(vendor_id=vendor_id).select_related("vendor"), action=action)
 
 
 def get_place_for_member_or_404(user: User, place_id: int, *, action: str = "view") -> Place:
-    """The place if the user is a member of its vendor with a role allowing `action`; else 404."""
-    if not user.is_authenticated:
-        raise Http404("No such place.")
-    row = VendorMember.objects.filter(user=user, vendor__places__pk=place_id).values_list("role", flat=True).first()
-    if row is None or not role_allows(row, action):
-        raise Http404("No such place.")
-    return Place.objects.select_related("vendor").get(pk=place_id)
+    return get_for_member_or_404(user, Place.objects.select_related("vendor"), place_id, action=action)
 
 
 def get_menu_for_member_or_404(user: User, menu_id: int, *, action: str = "edit_menus") -> Menu:
-    if not user.is_authenticated:
-        raise Http404("No such menu.")
-    role = VendorMember.objects.filter(user=user, vendor__menus__pk=menu_id).values_list("role", flat=True).first()
-    if role is None or not role_allows(role, action):
-        raise Http404("No such menu.")
-    return Menu.objects.select_related("vendor").get(pk=menu_id)
+    return get_for_member_or_404(user, Menu.objects.select_related("vendor"), menu_id, action=action)
 
 
 def get_item_for_member_or_404(user: User, item_id: int, *, action: str = "edit_menus") -> MenuItem:
-    if not user.is_authenticated:
-        raise Http404("No such item.")
-    role = (
-        VendorMember.objects.filter(user=user, vendor__menus__items__pk=item_id).values_list("role", flat=True).first()
-    )
-    if role is None or not role_allows(role, action):
-        raise Http404("No such item.")
-    return MenuItem.objects.select_related("menu__vendor").get(pk=item_id)
+    queryset = MenuItem.objects.select_related("menu__vendor")
+    return get_for_member_or_404(user, queryset, item_id, vendor_field="menu__vendor", action=action)
 
 
 # --- portal ----------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Admin for vendors, memberships and certificates: verification and review actions.
 
-Actions are thin: they call the services in vendors/services_admin.py. Certificate files are
+Actions are thin: they call the services in vendors/services.py. Certificate files are
 private; staff open them through `certificate_file_view`, which answers with a fresh short-lived
 signed link on S3 (or streams the file from the private local folder), never a public URL.
 """
@@ -18,7 +18,7 @@ from django.utils.html import format_html
 
 from accounts.admin import UserAdmin
 from accounts.models import User
-from vendors import services_admin
+from vendors import services
 from vendors.models import BusinessCertificate, Vendor, VendorMember
 
 
@@ -91,13 +91,13 @@ class VendorAdmin(admin.ModelAdmin):
     @admin.action(description="Verify the selected vendors", permissions=["change"])
     def verify(self, request, queryset):
         for vendor in queryset:
-            services_admin.vendor_verify(vendor=vendor, by=request.user, note=_note(request))
+            services.vendor_verify(vendor=vendor, by=request.user, note=_note(request))
         self.message_user(request, f"{len(queryset)} vendor(s) verified.", messages.SUCCESS)
 
     @admin.action(description="Reject the selected vendors", permissions=["change"])
     def reject(self, request, queryset):
         for vendor in queryset:
-            services_admin.vendor_reject(vendor=vendor, by=request.user, note=_note(request))
+            services.vendor_reject(vendor=vendor, by=request.user, note=_note(request))
         self.message_user(request, f"{len(queryset)} vendor(s) rejected.", messages.WARNING)
 
 
@@ -174,6 +174,14 @@ class BusinessCertificateAdmin(admin.ModelAdmin):
     def file_link(self, obj):
         return certificate_file_link(obj)
 
+    # Deleting goes through the service, like the portal: the private file goes too, after commit.
+    def delete_model(self, request, obj):
+        services.certificate_delete(certificate=obj)
+
+    def delete_queryset(self, request, queryset):
+        for certificate in queryset:
+            services.certificate_delete(certificate=certificate)
+
     def get_urls(self):
         view = self.admin_site.admin_view(self.certificate_file_view)
         return [path("<int:pk>/file/", view, name="vendors_businesscertificate_file"), *super().get_urls()]
@@ -200,13 +208,13 @@ class BusinessCertificateAdmin(admin.ModelAdmin):
     @admin.action(description="Approve the selected certificates", permissions=["change"])
     def approve(self, request, queryset):
         for certificate in queryset:
-            services_admin.certificate_approve(certificate=certificate, by=request.user, note=_note(request))
+            services.certificate_approve(certificate=certificate, by=request.user, note=_note(request))
         self.message_user(request, f"{len(queryset)} certificate(s) approved.", messages.SUCCESS)
 
     @admin.action(description="Reject the selected certificates", permissions=["change"])
     def reject(self, request, queryset):
         for certificate in queryset:
-            services_admin.certificate_reject(certificate=certificate, by=request.user, note=_note(request))
+            services.certificate_reject(certificate=certificate, by=request.user, note=_note(request))
         self.message_user(request, f"{len(queryset)} certificate(s) rejected.", messages.WARNING)
 
 

@@ -7,10 +7,13 @@ from django.core.files.storage import storages
 from django.db import models
 from django.utils import timezone
 
+# The STORAGES alias of private files (a task that deletes them opens the storage by this name).
+PRIVATE_STORAGE = "private"
+
 
 def private_storage():
     """Certificates live in the private storage (S3 with signed links when configured)."""
-    return storages["private"]
+    return storages[PRIVATE_STORAGE]
 
 
 def certificate_upload_to(instance, filename):
@@ -68,6 +71,11 @@ class VendorMember(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.STAFF)
     created_at = models.DateTimeField(default=timezone.now)
+    invite_sent_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the set-password email went out; a retried task finds it set and sends nothing.",
+    )
 
     class Meta:
         ordering = ["vendor_id", "role", "id"]

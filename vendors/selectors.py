@@ -4,11 +4,15 @@ Every portal view and vendor API endpoint asks these functions; none filters by 
 An object of a vendor the user is not a member of is a 404, never a 403 that reveals it exists.
 """
 
-from django.db.models import QuerySet
+from typing import TypeVar
+
+from django.db.models import Exists, Model, OuterRef, QuerySet
 from django.http import Http404
 
 from accounts.models import User
-from vendors.models import Role, Vendor, VendorMember
+from vendors.models import BusinessCertificate, Role, Vendor, VendorMember
+
+M = TypeVar("M", bound=Model)
 
 # What each role may do. Owners do everything; managers all but team and certificates;
 # staff only the live location / open switch and item availability.
@@ -25,29 +29,34 @@ def role_allows(role: str, action: str) -> bool:
     return action in ROLE_PERMISSIONS.get(role, frozenset())
 
 
+def roles_allowed(action: str) -> list[str]:
+    return [role for role, actions in ROLE_PERMISSIONS.items() if action in actions]
+
+
+def for_member(user: User, queryset: QuerySet[M], *, vendor_field: str = "vendor", action: str = "view") -> QuerySet[M]:
+    """The rows of `queryset` whose vendor (reached through `vendor_field`, e.g. "menu__vendor") the user
+    is a member of, with a role that allows `action`; no rows for anyone else. One query, no join fan-out."""
+    if not user.is_authenticated:
+        return queryset.none()
+    membership = VendorMember.objects.filter(user=user, vendor=OuterRef(vendor_field), role__in=roles_allowed(action))
+    return queryset.filter(Exists(membership))
+
+
+def get_for_member_or_404(
+    user: User, queryset: QuerySet[M], pk: int, *, vendor_field: str = "vendor", action: str = "view"
+) -> M:
+    """The object `pk` of `queryset` if `for_member` lets the user see it; else 404, exactly as for an id
+    that does not exist, so another vendor's object is never revealed."""
+    obj = for_member(user, queryset, vendor_field=vendor_field, action=action).filter(pk=pk).first()
+    if obj is None:
+        raise Http404(f"No such {queryset.model._meta.verbose_name}.")
+    return obj
+
+
 def memberships_for_user(user: User) -> QuerySet[VendorMember]:
     if not user.is_authenticated:
         return VendorMember.objects.none()
     return VendorMember.objects.filter(user=user).select_related("vendor").order_by("vendor__business_name")
-
-
-def membership_for(user: User, vendor_id: int) -> VendorMember | None:
-    if not user.is_authenticated:
-        return None
-    return VendorMember.objects.filter(user=user, vendor_id=vendor_id).select_related("vendor").first()
-
-
-def get_membership_or_404(user: User, vendor_id: int, *, action: str = "view") -> VendorMember:
-    """The user's membership of that vendor if its role allows `action`; 404 otherwise."""
-    membership = membership_for(user, vendor_id)
-    if membership is None or not role_allows(membership.role, action):
-        raise Http404("No such vendor.")
-    return membership
-
-
-def vendor_ids_for_user(user: User, *, action: str = "view") -> list[int]:
-    roles = [role for role, actions in ROLE_PERMISSIONS.items() if action in actions]
-    return list(memberships_for_user(user).filter(role__in=roles).values_list("vendor_id", flat=True))
 
 
 def vendor_public_detail(vendor_id: int) -> Vendor:
@@ -60,26 +69,16 @@ def vendor_public_detail(vendor_id: int) -> Vendor:
 # --- portal: certificates and team ----------------------------------------------------------------
 
 
-def certificates_for_vendor(vendor_id: int) -> QuerySet:
-    from vendors.models import BusinessCertificate
-
+def certificates_for_vendor(vendor_id: int) -> QuerySet[BusinessCertificate]:
     return BusinessCertificate.objects.filter(vendor_id=vendor_id).select_related("reviewer", "uploaded_by")
 
 
-def get_certificate_for_member_or_404(user: User, certificate_id: int, *, action: str = "certificates"):
-    """The certificate if the user is a member of its vendor with a role allowing `action`; else 404."""
-    from vendors.models import BusinessCertificate
-
-    if not user.is_authenticated:
-        raise Http404("No such certificate.")
-    role = (
-        VendorMember.objects.filter(user=user, vendor__certificates__pk=certificate_id)
-        .values_list("role", flat=True)
-        .first()
+def get_certificate_for_member_or_404(
+    user: User, certificate_id: int, *, action: str = "certificates"
+) -> BusinessCertificate:
+    return get_for_member_or_404(
+        user, BusinessCertificate.objects.select_related("vendor"), certificate_id, action=action
     )
-    if role is None or not role_allows(role, action):
-        raise Http404("No such certificate.")
-    return BusinessCertificate.objects.select_related("vendor").get(pk=certificate_id)
 
 
 def team_for_vendor(vendor_id: int) -> QuerySet[VendorMember]:
@@ -87,13 +86,6 @@ def team_for_vendor(vendor_id: int) -> QuerySet[VendorMember]:
 
 
 def get_team_member_for_member_or_404(user: User, membership_id: int, *, action: str = "team") -> VendorMember:
-    """A membership row of a vendor the user belongs to with a role allowing `action`; else 404."""
-    if not user.is_authenticated:
-        raise Http404("No such team member.")
-    target = VendorMember.objects.select_related("user", "vendor").filter(pk=membership_id).first()
-    if target is None:
-        raise Http404("No such team member.")
-    role = VendorMember.objects.filter(user=user, vendor_id=target.vendor_id).values_list("role", flat=True).first()
-    if role is None or not role_allows(role, action):
-        raise Http404("No such team member.")
-    return target
+    return get_for_member_or_404(
+        user, VendorMember.objects.select_related("user", "vendor"), membership_id, action=action
+    )

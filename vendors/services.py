@@ -1,4 +1,7 @@
-"""Writes about vendors: certificates and the team (memberships with roles)."""
+"""Writes about vendors: staff verification, certificates (upload, review) and the team (members, roles).
+
+One module for every caller: the portal, the Django Admin's actions and the tasks call the same services.
+"""
 
 from datetime import date
 
@@ -15,8 +18,46 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import User
+from foodtrucks.tasks import stored_files_delete
 from vendors.file_checks import check_document
-from vendors.models import BusinessCertificate, Role, Vendor, VendorMember
+from vendors.models import (
+    PRIVATE_STORAGE,
+    BusinessCertificate,
+    CertificateStatus,
+    Role,
+    Vendor,
+    VendorMember,
+    VerificationStatus,
+)
+from vendors.tasks import send_member_invite
+
+# --- staff decisions (the Django Admin's actions) ----------------------------------------------------
+
+
+def _vendor_set_status(*, vendor: Vendor, by: User, status: str, note: str) -> Vendor:
+    vendor = Vendor.objects.select_for_update().get(pk=vendor.pk)
+    vendor.verification_status = status
+    vendor.verification_note = note
+    vendor.verified_at = timezone.now()
+    vendor.verified_by = by
+    vendor.full_clean()
+    vendor.save(update_fields=["verification_status", "verification_note", "verified_at", "verified_by", "updated_at"])
+    return vendor
+
+
+@transaction.atomic
+def vendor_verify(*, vendor: Vendor, by: User, note: str = "") -> Vendor:
+    """Mark a vendor verified by a staff member, now."""
+    return _vendor_set_status(vendor=vendor, by=by, status=VerificationStatus.VERIFIED, note=note)
+
+
+@transaction.atomic
+def vendor_reject(*, vendor: Vendor, by: User, note: str = "") -> Vendor:
+    """Mark a vendor rejected by a staff member, now (the decision and who made it are kept)."""
+    return _vendor_set_status(vendor=vendor, by=by, status=VerificationStatus.REJECTED, note=note)
+
+
+# --- certificates --------------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -49,13 +90,51 @@ def certificate_upload(
 
 @transaction.atomic
 def certificate_delete(*, certificate: BusinessCertificate) -> None:
-    """Remove a certificate and its stored file (the file once the row is surely gone)."""
-    storage, name = certificate.file.storage, certificate.file.name
+    """Remove a certificate and its stored file (a task, once the row is surely gone)."""
+    name = certificate.file.name
     certificate.delete()
-    transaction.on_commit(lambda: storage.delete(name))
+    if name:
+        stored_files_delete.delay_on_commit(PRIVATE_STORAGE, [name])
 
 
-def _send_set_password_email(*, user: User, vendor: Vendor, invited_by: User, base_url: str) -> None:
+def _certificate_review(*, certificate: BusinessCertificate, by: User, status: str, note: str) -> BusinessCertificate:
+    certificate = BusinessCertificate.objects.select_for_update().get(pk=certificate.pk)
+    certificate.status = status
+    certificate.reviewer = by
+    certificate.reviewer_note = note
+    certificate.reviewed_at = timezone.now()
+    certificate.full_clean(exclude=["file"])
+    certificate.save(update_fields=["status", "reviewer", "reviewer_note", "reviewed_at"])
+    return certificate
+
+
+@transaction.atomic
+def certificate_approve(*, certificate: BusinessCertificate, by: User, note: str = "") -> BusinessCertificate:
+    """Approve a business certificate after review."""
+    return _certificate_review(certificate=certificate, by=by, status=CertificateStatus.APPROVED, note=note)
+
+
+@transaction.atomic
+def certificate_reject(*, certificate: BusinessCertificate, by: User, note: str = "") -> BusinessCertificate:
+    """Reject a business certificate after review; the note tells the vendor why."""
+    return _certificate_review(certificate=certificate, by=by, status=CertificateStatus.REJECTED, note=note)
+
+
+# --- team -----------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def member_invite_send(*, membership: VendorMember, invited_by: User | None, base_url: str) -> bool:
+    """Email a new member the link to set their password, once; answers whether it was sent now.
+
+    The membership row is locked and marked in the transaction of the send: a retry after a success
+    (or a second worker given the same message) finds it marked and sends nothing, and a failed send
+    rolls the mark back so the task's retry sends it.
+    """
+    pending = VendorMember.objects.select_for_update().filter(pk=membership.pk, invite_sent_at__isnull=True)
+    if not pending.values_list("pk", flat=True):
+        return False
+    user, vendor = membership.user, membership.vendor
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     path = reverse("portal:password_reset_confirm", kwargs={"uidb64": uid, "token": token})
@@ -66,11 +145,15 @@ def _send_set_password_email(*, user: User, vendor: Vendor, invited_by: User, ba
         from_email=None,
         recipient_list=[user.email],
     )
+    membership.invite_sent_at = timezone.now()
+    membership.save(update_fields=["invite_sent_at"])
+    return True
 
 
 @transaction.atomic
 def member_add(*, vendor: Vendor, email: str, role: str, invited_by: User, base_url: str) -> VendorMember:
-    """Add a user to the vendor's team; a new email gets an account and a set-password link."""
+    """Add a user to the vendor's team; a new email gets an account and, after commit, a set-password link
+    (the send_member_invite task: an SMTP failure never undoes the membership or fails the request)."""
     if role not in Role.values:
         raise ValidationError({"role": "Choose owner, manager or staff."})
     email = User.objects.normalize_email(email).lower()
@@ -95,9 +178,7 @@ def member_add(*, vendor: Vendor, email: str, role: str, invited_by: User, base_
     except IntegrityError as exc:
         raise ValidationError({"email": f"{email} is already on this team."}) from exc
     if created:
-        transaction.on_commit(
-            lambda: _send_set_password_email(user=user, vendor=vendor, invited_by=invited_by, base_url=base_url)
-        )
+        send_member_invite.delay_on_commit(membership.pk, invited_by.pk, base_url)
     return membership
 
 

@@ -255,7 +255,11 @@ class MenuForm(FieldMessagesMixin, forms.ModelForm):
         self.fields["places"].queryset = Place.objects.filter(vendor=vendor).order_by("name")
 
 
-class MenuItemForm(FieldMessagesMixin, forms.ModelForm):
+class MenuItemForm(forms.ModelForm):
+    """The item's fields as typed. The item's rules (a vegan item is vegetarian, the price in cents) are
+    item_create's and item_update's: they apply them and validate the whole item, and the form flow
+    shows their errors by the field. So the form does not validate the model itself beforehand."""
+
     price = forms.DecimalField(
         min_value=0,
         max_digits=8,
@@ -282,8 +286,5 @@ class MenuItemForm(FieldMessagesMixin, forms.ModelForm):
             check_photo(photo)
         return photo
 
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("is_vegan"):
-            cleaned["is_vegetarian"] = True
-        return cleaned
+    def _post_clean(self):
+        """No model validation (see the class): the instance is only where the initial values come from."""

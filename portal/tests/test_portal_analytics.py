@@ -130,6 +130,6 @@ def test_analytics_page_queries_are_pinned(owner_client, vendor_a, place_a, djan
         factories.DailyPlaceStatsFactory(place=place_a, date=today - timedelta(days=offset))
     factories.PlaceFactory(vendor=vendor_a)
 
-    # session, user, memberships, membership check, places, daily rows, star distribution
-    with django_assert_num_queries(7):
+    # session, user, memberships, places (the membership check is in the same query), daily rows, star distribution
+    with django_assert_num_queries(6):
         owner_client.get(reverse("portal:analytics"), {"days": "30"})

@@ -108,6 +108,20 @@ def test_item_edit_saves_changes(owner_client, menu_a):
 
 
 @pytest.mark.django_db
+def test_item_edit_ticking_only_vegan_saves_it_vegan_and_vegetarian(owner_client, menu_a):
+    # given a plain item
+    item = factories.MenuItemFactory(menu=menu_a, is_vegan=False, is_vegetarian=False)
+
+    # when only "Vegan" is ticked
+    response = owner_client.post(reverse("portal:item_edit", kwargs={"pk": item.pk}), {**ITEM_FORM, "is_vegan": "on"})
+
+    # then the service's rule made it vegetarian too
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert (item.is_vegan, item.is_vegetarian) == (True, True)
+
+
+@pytest.mark.django_db
 def test_staff_marks_an_item_sold_out_and_back_in_one_click(client, staff_a, menu_a):
     item = factories.MenuItemFactory(menu=menu_a)
     client.force_login(staff_a)

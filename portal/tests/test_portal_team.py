@@ -1,8 +1,10 @@
 """Team management: add by email, change role, remove; the last owner stays."""
 
 import re
+import smtplib
 
 import pytest
+from celery.exceptions import Retry
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -46,6 +48,45 @@ def test_adding_a_new_email_creates_a_user_without_password_and_emails_a_set_pas
     )
     assert done.status_code == 302
     assert client.login(username="new.cook@example.com", password="taco-truck-2026!")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_adding_a_member_when_the_mail_server_is_down_still_adds_them_and_redirects(
+    client, owner_a, vendor_a, smtp_outage, caplog
+):
+    # given the owner on the team page, and a mail server that drops every connection
+    client.force_login(owner_a)
+
+    # when they add someone new
+    response = client.post(reverse("portal:team"), {"email": "new.cook@example.com", "role": "staff"}, follow=True)
+
+    # then the member is added and the owner gets the usual answer, not a 500
+    assert response.redirect_chain == [(reverse("portal:team"), 302)]
+    assert "new.cook@example.com joined as staff." in response.content.decode()
+    membership = VendorMember.objects.get(vendor=vendor_a, user__email="new.cook@example.com")
+    assert (membership.role, membership.invite_sent_at, mail.outbox) == (Role.STAFF, None, [])
+    # and the invite task asked for a retry (in-process, Celery hands the Retry to the caller, who logs it)
+    [logged] = [record for record in caplog.records if record.name == "django.db.backends.base"]
+    assert logged.getMessage().startswith("Error calling vendors.send_member_invite.delay in on_commit()")
+    error = logged.exc_info[1]
+    assert (type(error), type(error.exc)) == (Retry, smtplib.SMTPServerDisconnected)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_adding_a_member_when_the_mail_server_is_down_retries_the_invite_with_the_member_kept(
+    client, owner_a, vendor_a, smtp_outage, eager_retries
+):
+    # given a mail server that drops the first three connections, and tasks that retry in-process
+    smtp_outage.failures = 3
+    client.force_login(owner_a)
+
+    # when the owner adds someone new
+    response = client.post(reverse("portal:team"), {"email": "new.cook@example.com", "role": "staff"})
+
+    # then the task retried until the email went out, once, and the member was there all along
+    assert (response.status_code, response["Location"]) == (302, reverse("portal:team"))
+    assert (smtp_outage.attempts, [message.to for message in mail.outbox]) == (4, [["new.cook@example.com"]])
+    assert VendorMember.objects.get(vendor=vendor_a, user__email="new.cook@example.com").invite_sent_at is not None
 
 
 @pytest.mark.django_db

@@ -1,8 +1,10 @@
 """Portal pages of places: places, hours, photos, check-in, menus and items.
 
 Thin views: access through portal.access, validation in portal.forms.places, writes in
-trucks.services_portal.
+trucks.services; every page with a form is a PortalFormView (portal.forms_flow).
 """
+
+from copy import copy
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -20,7 +22,9 @@ from portal.forms.places import (
     PlaceForm,
     ScheduleExceptionForm,
 )
-from trucks import services_portal as services
+from portal.forms_flow import PortalFormView
+from trucks import services
+from trucks.models import LocationSource
 from trucks.selectors import (
     get_item_for_member_or_404,
     get_menu_for_member_or_404,
@@ -28,17 +32,6 @@ from trucks.selectors import (
     portal_menus,
     portal_places,
 )
-
-INVALID_FORM_MESSAGE = "Nothing was saved: please correct the fields marked below."
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form's fields (unknown fields go to the top)."""
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _back(request, default: str) -> str:
@@ -107,51 +100,40 @@ class PlaceListView(PortalView):
         return render(request, "portal/places/list.html", self.get_context_data(places=places))
 
 
-class PlaceCreateView(PortalView):
+class PlaceCreateView(PortalFormView):
     permission = "edit_places"
     template_name = "portal/places/form.html"
+    form_class = PlaceForm
 
-    def get(self, request):
-        return render(request, self.template_name, self.get_context_data(form=PlaceForm()))
+    def perform(self, form):
+        return services.place_create(vendor=self.vendor, **form.cleaned_data)
 
-    def post(self, request):
-        form = PlaceForm(request.POST)
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            categories = data.pop("categories")
-            try:
-                place = services.place_create(vendor=self.vendor, categories=categories, **data)
-            except ValidationError as error:
-                _apply_errors(form, error)
-            else:
-                messages.success(request, f"{place.name} was created. Now add its opening hours.")
-                return redirect("portal:place_hours", pk=place.pk)
-        messages.error(request, INVALID_FORM_MESSAGE)
-        return render(request, self.template_name, self.get_context_data(form=form), status=400)
+    def success_message(self, form, place):
+        return f"{place.name} was created. Now add its opening hours."
+
+    def success_url(self, form, place):
+        return reverse("portal:place_hours", kwargs={"pk": place.pk})
 
 
-class PlaceEditView(PlaceObjectMixin, PortalView):
+class PlaceEditView(PlaceObjectMixin, PortalFormView):
     permission = "edit_places"
     template_name = "portal/places/form.html"
+    form_class = PlaceForm
 
-    def get(self, request, pk):
-        form = PlaceForm(instance=self.object)
-        return render(request, self.template_name, self.get_context_data(form=form, place=self.object))
+    def get_form_kwargs(self):
+        return {"instance": copy(self.object)}
 
-    def post(self, request, pk):
-        form = PlaceForm(request.POST, instance=self.object)
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            categories = data.pop("categories")
-            try:
-                place = services.place_update(place=self.object, categories=categories, **data)
-            except ValidationError as error:
-                _apply_errors(form, error)
-            else:
-                messages.success(request, f"{place.name} was saved.")
-                return redirect("portal:places")
-        messages.error(request, INVALID_FORM_MESSAGE)
-        return render(request, self.template_name, self.get_context_data(form=form, place=self.object), status=400)
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(place=self.object, **kwargs)
+
+    def perform(self, form):
+        return services.place_update(place=self.object, data=form.cleaned_data)
+
+    def success_message(self, form, place):
+        return f"{place.name} was saved."
+
+    def success_url(self, form, place):
+        return reverse("portal:places")
 
 
 class PlaceDeleteView(PlaceObjectMixin, ConfirmDeleteView):
@@ -167,60 +149,58 @@ class PlaceDeleteView(PlaceObjectMixin, ConfirmDeleteView):
         return reverse("portal:places")
 
 
-class PlaceHoursView(PlaceObjectMixin, PortalView):
-    """The whole week as one form, plus the dated exceptions."""
+class HoursPageMixin(PlaceObjectMixin):
+    """The hours page: the whole week as one formset, and the dated exceptions with their form."""
 
     permission = "edit_places"
     template_name = "portal/places/hours.html"
 
-    def _render(self, formset, exception_form, status=200):
+    def get_context_data(self, **kwargs):
+        if "formset" not in kwargs:
+            kwargs["formset"] = OpeningHoursFormSet(instance=self.object, prefix="hours")
+        if "exception_form" not in kwargs:
+            kwargs["exception_form"] = ScheduleExceptionForm(place=self.object)
         exceptions = self.object.schedule_exceptions.order_by("date")
-        context = self.get_context_data(
-            place=self.object, formset=formset, exception_form=exception_form, exceptions=exceptions
-        )
-        return render(self.request, self.template_name, context, status=status)
+        return super().get_context_data(place=self.object, exceptions=exceptions, **kwargs)
 
-    def get(self, request, pk):
-        return self._render(
-            OpeningHoursFormSet(instance=self.object, prefix="hours"), ScheduleExceptionForm(place=self.object)
-        )
-
-    def post(self, request, pk):
-        formset = OpeningHoursFormSet(request.POST, instance=self.object, prefix="hours")
-        if formset.is_valid():
-            try:
-                services.opening_hours_replace(place=self.object, slots=formset.slots())
-            except ValidationError as error:
-                formset._non_form_errors = formset.error_class(error.messages)
-            else:
-                messages.success(request, f"Opening hours of {self.object.name} were saved.")
-                return redirect("portal:place_hours", pk=self.object.pk)
-        messages.error(request, "The hours were not saved: please correct the rows marked below.")
-        return self._render(formset, ScheduleExceptionForm(place=self.object), status=400)
+    def success_url(self, form, result):
+        return reverse("portal:place_hours", kwargs={"pk": self.object.pk})
 
 
-class ScheduleExceptionCreateView(PlaceObjectMixin, PortalView):
-    permission = "edit_places"
+class PlaceHoursView(HoursPageMixin, PortalFormView):
+    form_class = OpeningHoursFormSet
+    form_context_name = "formset"
+    invalid_message = "The hours were not saved: please correct the rows marked below."
 
-    def post(self, request, pk):
-        form = ScheduleExceptionForm(request.POST, place=self.object)
-        if form.is_valid():
-            try:
-                exception = services.schedule_exception_create(place=self.object, **form.cleaned_data)
-            except ValidationError as error:
-                _apply_errors(form, error)
-            else:
-                messages.success(request, f"Exception on {exception.date:%a %d %b %Y} was added.")
-                return redirect("portal:place_hours", pk=self.object.pk)
-        messages.error(request, "The exception was not added: please correct the fields marked below.")
-        exceptions = self.object.schedule_exceptions.order_by("date")
-        context = self.get_context_data(
-            place=self.object,
-            formset=OpeningHoursFormSet(instance=self.object, prefix="hours"),
-            exception_form=form,
-            exceptions=exceptions,
-        )
-        return render(request, "portal/places/hours.html", context, status=400)
+    def get_form_kwargs(self):
+        return {"instance": self.object, "prefix": "hours"}
+
+    def apply_errors(self, form, error):
+        form._non_form_errors = form.error_class(error.messages)
+
+    def perform(self, form):
+        return services.opening_hours_replace(place=self.object, slots=form.slots())
+
+    def success_message(self, form, result):
+        return f"Opening hours of {self.object.name} were saved."
+
+
+class ScheduleExceptionCreateView(HoursPageMixin, PortalFormView):
+    """POST only: the form lives on the hours page, which shows it again when it is refused."""
+
+    http_method_names = ["post", "options"]
+    form_class = ScheduleExceptionForm
+    form_context_name = "exception_form"
+    invalid_message = "The exception was not added: please correct the fields marked below."
+
+    def get_form_kwargs(self):
+        return {"place": self.object}
+
+    def perform(self, form):
+        return services.schedule_exception_create(place=self.object, **form.cleaned_data)
+
+    def success_message(self, form, exception):
+        return f"Exception on {exception.date:%a %d %b %Y} was added."
 
 
 class ScheduleExceptionDeleteView(PlaceObjectMixin, PortalView):
@@ -233,36 +213,27 @@ class ScheduleExceptionDeleteView(PlaceObjectMixin, PortalView):
         return redirect("portal:place_hours", pk=self.object.pk)
 
 
-class PlacePhotosView(PlaceObjectMixin, PortalView):
+class PlacePhotosView(PlaceObjectMixin, PortalFormView):
     permission = "edit_places"
     template_name = "portal/places/photos.html"
+    form_class = PhotoForm
+    invalid_message = "The photo was not added: see the message by the field."
 
-    def _render(self, form, status=200):
-        context = self.get_context_data(
-            place=self.object, form=form, photos=self.object.photos.order_by("position", "id")
+    def get_context_data(self, **kwargs):
+        photos = self.object.photos.order_by("position", "id")
+        return super().get_context_data(place=self.object, photos=photos, **kwargs)
+
+    def perform(self, form):
+        data = form.cleaned_data
+        return services.photo_add(
+            place=self.object, image=data["image"], caption=data["caption"], uploaded_by=self.request.user
         )
-        return render(self.request, self.template_name, context, status=status)
 
-    def get(self, request, pk):
-        return self._render(PhotoForm())
+    def success_message(self, form, photo):
+        return "The photo was added."
 
-    def post(self, request, pk):
-        form = PhotoForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                services.photo_add(
-                    place=self.object,
-                    image=form.cleaned_data["image"],
-                    caption=form.cleaned_data["caption"],
-                    uploaded_by=request.user,
-                )
-            except ValidationError as error:
-                _apply_errors(form, error)
-            else:
-                messages.success(request, "The photo was added.")
-                return redirect("portal:place_photos", pk=self.object.pk)
-        messages.error(request, "The photo was not added: see the message by the field.")
-        return self._render(form, status=400)
+    def success_url(self, form, photo):
+        return reverse("portal:place_photos", kwargs={"pk": self.object.pk})
 
 
 class PlacePhotoMoveView(PlaceObjectMixin, PortalView):
@@ -289,43 +260,39 @@ class PlacePhotoDeleteView(PlaceObjectMixin, PortalView):
         return redirect("portal:place_photos", pk=self.object.pk)
 
 
-class PlaceCheckInView(PlaceObjectMixin, PortalView):
+class PlaceCheckInView(PlaceObjectMixin, PortalFormView):
     """ "Check in here": the browser's location (static/portal/checkin.js) or typed coordinates."""
 
     permission = "check_in"
     template_name = "portal/places/check_in.html"
+    form_class = CheckInForm
+    invalid_message = "The check-in was not saved: please correct the fields marked below."
 
-    def _render(self, form, status=200):
-        return render(
-            self.request, self.template_name, self.get_context_data(place=self.object, form=form), status=status
+    def get_form_kwargs(self):
+        # Checking in means "I am here and open"; closing is the other choice (or "Close now").
+        return {"initial": {"is_open": "1", "address": self.object.address}}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(place=self.object, **kwargs)
+
+    def perform(self, form):
+        data = form.cleaned_data
+        return services.place_check_in(
+            place=self.object,
+            lat=data["lat"],
+            lng=data["lng"],
+            is_open=data["is_open"],
+            source=LocationSource.PORTAL,
+            address=data["address"],
         )
 
-    def get(self, request, pk):
-        # Checking in means "I am here and open"; closing is the other choice (or "Close now").
-        initial = {"is_open": "1", "address": self.object.address}
-        return self._render(CheckInForm(initial=initial))
+    def success_message(self, form, place):
+        where = " at your location" if form.cleaned_data["lat"] is not None else ""
+        state = "open" if place.is_open else "closed"
+        return f"{place.name} is checked in{where} and shown as {state}."
 
-    def post(self, request, pk):
-        form = CheckInForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                place = services.place_portal_check_in(
-                    place=self.object,
-                    lat=data["lat"],
-                    lng=data["lng"],
-                    is_open=data["is_open"],
-                    address=data["address"],
-                )
-            except ValidationError as error:
-                _apply_errors(form, error)
-            else:
-                where = " at your location" if data["lat"] is not None else ""
-                state = "open" if place.is_open else "closed"
-                messages.success(request, f"{place.name} is checked in{where} and shown as {state}.")
-                return redirect(_back(request, reverse("portal:dashboard")))
-        messages.error(request, "The check-in was not saved: please correct the fields marked below.")
-        return self._render(form, status=400)
+    def success_url(self, form, place):
+        return _back(self.request, reverse("portal:dashboard"))
 
 
 # --- menus and items ---------------------------------------------------------------------------------
@@ -338,51 +305,43 @@ class MenuListView(PortalView):
         return render(request, "portal/menus/list.html", self.get_context_data(menus=portal_menus(self.vendor.pk)))
 
 
-class MenuCreateView(PortalView):
+class MenuCreateView(PortalFormView):
     permission = "edit_menus"
     template_name = "portal/menus/menu_form.html"
+    form_class = MenuForm
 
-    def get(self, request):
-        return render(request, self.template_name, self.get_context_data(form=MenuForm(vendor=self.vendor)))
+    def get_form_kwargs(self):
+        return {"vendor": self.vendor}
 
-    def post(self, request):
-        form = MenuForm(request.POST, vendor=self.vendor)
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            places = data.pop("places")
-            try:
-                menu = services.menu_create(vendor=self.vendor, places=places, **data)
-            except ValidationError as error:
-                _apply_errors(form, error)
-            else:
-                messages.success(request, f"Menu “{menu.name}” was created. Add its items.")
-                return redirect(_menu_anchor(menu.pk))
-        messages.error(request, INVALID_FORM_MESSAGE)
-        return render(request, self.template_name, self.get_context_data(form=form), status=400)
+    def perform(self, form):
+        return services.menu_create(vendor=self.vendor, **form.cleaned_data)
+
+    def success_message(self, form, menu):
+        return f"Menu “{menu.name}” was created. Add its items."
+
+    def success_url(self, form, menu):
+        return _menu_anchor(menu.pk)
 
 
-class MenuEditView(MenuObjectMixin, PortalView):
+class MenuEditView(MenuObjectMixin, PortalFormView):
     permission = "edit_menus"
     template_name = "portal/menus/menu_form.html"
+    form_class = MenuForm
 
-    def get(self, request, pk):
-        form = MenuForm(instance=self.object, vendor=self.vendor)
-        return render(request, self.template_name, self.get_context_data(form=form, menu=self.object))
+    def get_form_kwargs(self):
+        return {"instance": copy(self.object), "vendor": self.vendor}
 
-    def post(self, request, pk):
-        form = MenuForm(request.POST, instance=self.object, vendor=self.vendor)
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            places = data.pop("places")
-            try:
-                menu = services.menu_update(menu=self.object, places=places, **data)
-            except ValidationError as error:
-                _apply_errors(form, error)
-            else:
-                messages.success(request, f"Menu “{menu.name}” was saved.")
-                return redirect(_menu_anchor(menu.pk))
-        messages.error(request, INVALID_FORM_MESSAGE)
-        return render(request, self.template_name, self.get_context_data(form=form, menu=self.object), status=400)
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(menu=self.object, **kwargs)
+
+    def perform(self, form):
+        return services.menu_update(menu=self.object, data=form.cleaned_data)
+
+    def success_message(self, form, menu):
+        return f"Menu “{menu.name}” was saved."
+
+    def success_url(self, form, menu):
+        return _menu_anchor(menu.pk)
 
 
 class MenuDeleteView(MenuObjectMixin, ConfirmDeleteView):
@@ -411,56 +370,47 @@ class MenuMoveView(MenuObjectMixin, PortalView):
         return redirect(_menu_anchor(self.object.pk))
 
 
-class ItemCreateView(MenuObjectMixin, PortalView):
+class ItemCreateView(MenuObjectMixin, PortalFormView):
     permission = "edit_menus"
     template_name = "portal/menus/item_form.html"
+    form_class = MenuItemForm
 
-    def get(self, request, pk):
-        return render(request, self.template_name, self.get_context_data(form=MenuItemForm(), menu=self.object))
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(menu=self.object, **kwargs)
 
-    def post(self, request, pk):
-        form = MenuItemForm(request.POST, request.FILES)
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            photo = data.pop("photo")
-            data.pop("remove_photo", None)
-            try:
-                item = services.item_create(menu=self.object, photo=photo, **data)
-            except ValidationError as error:
-                _apply_errors(form, error)
-            else:
-                messages.success(request, f"“{item.name}” was added to {self.object.name}.")
-                return redirect(_menu_anchor(self.object.pk))
-        messages.error(request, INVALID_FORM_MESSAGE)
-        return render(request, self.template_name, self.get_context_data(form=form, menu=self.object), status=400)
+    def perform(self, form):
+        data = dict(form.cleaned_data)
+        data.pop("remove_photo")  # nothing to remove on a new item
+        return services.item_create(menu=self.object, **data)
+
+    def success_message(self, form, item):
+        return f"“{item.name}” was added to {self.object.name}."
+
+    def success_url(self, form, item):
+        return _menu_anchor(self.object.pk)
 
 
-class ItemEditView(ItemObjectMixin, PortalView):
+class ItemEditView(ItemObjectMixin, PortalFormView):
     permission = "edit_menus"
     template_name = "portal/menus/item_form.html"
+    form_class = MenuItemForm
 
-    def get(self, request, pk):
-        form = MenuItemForm(instance=self.object)
-        return render(
-            request, self.template_name, self.get_context_data(form=form, menu=self.object.menu, item=self.object)
-        )
+    def get_form_kwargs(self):
+        return {"instance": copy(self.object)}
 
-    def post(self, request, pk):
-        form = MenuItemForm(request.POST, request.FILES, instance=self.object)
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            photo = data.pop("photo")
-            remove_photo = data.pop("remove_photo", False)
-            try:
-                item = services.item_update(item=self.object, photo=photo, remove_photo=remove_photo, **data)
-            except ValidationError as error:
-                _apply_errors(form, error)
-            else:
-                messages.success(request, f"“{item.name}” was saved.")
-                return redirect(_menu_anchor(item.menu_id))
-        messages.error(request, INVALID_FORM_MESSAGE)
-        context = self.get_context_data(form=form, menu=self.object.menu, item=self.object)
-        return render(request, self.template_name, context, status=400)
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(menu=self.object.menu, item=self.object, **kwargs)
+
+    def perform(self, form):
+        data = dict(form.cleaned_data)
+        photo, remove_photo = data.pop("photo"), data.pop("remove_photo")
+        return services.item_update(item=self.object, data=data, photo=photo, remove_photo=remove_photo)
+
+    def success_message(self, form, item):
+        return f"“{item.name}” was saved."
+
+    def success_url(self, form, item):
+        return _menu_anchor(item.menu_id)
 
 
 class ItemDeleteView(ItemObjectMixin, ConfirmDeleteView):

@@ -13,10 +13,10 @@ from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
-from django.views.generic import FormView, View
+from django.views.generic import View
 
 from analytics.selectors import today_so_far
-from portal.access import PortalAccessMixin, PortalTemplateView, PortalView, switch_vendor
+from portal.access import PortalTemplateView, PortalView, switch_vendor
 from portal.forms.vendor import (
     CertificateUploadForm,
     MemberAddForm,
@@ -24,6 +24,7 @@ from portal.forms.vendor import (
     PortalAuthenticationForm,
     PortalPasswordResetForm,
 )
+from portal.forms_flow import PortalFormView
 from trucks.selectors import portal_places
 from vendors import services
 from vendors.models import BusinessCertificate, Role, VendorMember
@@ -130,10 +131,11 @@ def certificate_link(certificate: BusinessCertificate) -> str:
     return certificate.file.url
 
 
-class CertificateListView(PortalAccessMixin, FormView):
+class CertificateListView(PortalFormView):
     template_name = "portal/certificates.html"
     permission = "certificates"
     form_class = CertificateUploadForm
+    invalid_message = "The certificate was not uploaded: see the message by the field."
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -147,25 +149,23 @@ class CertificateListView(PortalAccessMixin, FormView):
         context["rows"] = rows
         return context
 
-    def form_valid(self, form):
-        try:
-            certificate = services.certificate_upload(
-                vendor=self.vendor,
-                uploaded_by=self.request.user,
-                kind=form.cleaned_data["kind"],
-                file=form.cleaned_data["file"],
-                expires_on=form.cleaned_data["expires_on"],
-            )
-        except ValidationError as error:
-            form.add_error("file", error)
-            return self.form_invalid(form)
-        messages.success(self.request, f"{certificate.get_kind_display()} uploaded. Our team will review it shortly.")
-        return redirect("portal:certificates")
+    def apply_errors(self, form, error):
+        form.add_error("file", error)  # whatever the service refused, it is about the file
 
-    def form_invalid(self, form):
-        messages.error(self.request, "The certificate was not uploaded: see the message by the field.")
-        # A refused form is a 400, like every other portal form (the page still shows the messages).
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+    def perform(self, form):
+        return services.certificate_upload(
+            vendor=self.vendor,
+            uploaded_by=self.request.user,
+            kind=form.cleaned_data["kind"],
+            file=form.cleaned_data["file"],
+            expires_on=form.cleaned_data["expires_on"],
+        )
+
+    def success_message(self, form, certificate):
+        return f"{certificate.get_kind_display()} uploaded. Our team will review it shortly."
+
+    def success_url(self, form, certificate):
+        return reverse("portal:certificates")
 
 
 class CertificateOpenView(PortalView):
@@ -224,10 +224,11 @@ class CertificateDeleteView(PortalView):
 # --- team ---------------------------------------------------------------------------------------------
 
 
-class TeamView(PortalAccessMixin, FormView):
+class TeamView(PortalFormView):
     template_name = "portal/team.html"
     permission = "team"
     form_class = MemberAddForm
+    invalid_message = "Nobody was added: see the message by the field."
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -236,29 +237,21 @@ class TeamView(PortalAccessMixin, FormView):
         context["owner_count"] = sum(1 for member in members if member.role == Role.OWNER)
         return context
 
-    def form_valid(self, form):
-        try:
-            membership = services.member_add(
-                vendor=self.vendor,
-                email=form.cleaned_data["email"],
-                role=form.cleaned_data["role"],
-                invited_by=self.request.user,
-                base_url=self.request.build_absolute_uri("/"),
-            )
-        except ValidationError as error:
-            for field, field_errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, field_errors)
-            return self.form_invalid(form)
-        note = "" if membership.user.has_usable_password() else " We emailed them a link to set their password."
-        messages.success(
-            self.request, f"{membership.user.email} joined as {membership.get_role_display().lower()}.{note}"
+    def perform(self, form):
+        return services.member_add(
+            vendor=self.vendor,
+            email=form.cleaned_data["email"],
+            role=form.cleaned_data["role"],
+            invited_by=self.request.user,
+            base_url=self.request.build_absolute_uri("/"),
         )
-        return redirect("portal:team")
 
-    def form_invalid(self, form):
-        messages.error(self.request, "Nobody was added: see the message by the field.")
-        # A refused form is a 400, like every other portal form (the page still shows the messages).
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+    def success_message(self, form, membership):
+        note = "" if membership.user.has_usable_password() else " We emailed them a link to set their password."
+        return f"{membership.user.email} joined as {membership.get_role_display().lower()}.{note}"
+
+    def success_url(self, form, membership):
+        return reverse("portal:team")
 
 
 class MemberRoleView(PortalView):
