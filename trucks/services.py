@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import DEFAULT_STORAGE_ALIAS
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max, Model, QuerySet
@@ -28,7 +29,7 @@ from trucks.models import (
     Place,
     ScheduleException,
 )
-from vendors.file_checks import check_photo
+from vendors.images import clean_image
 from vendors.models import Vendor
 
 # The fields a vendor edits (place_update); the rest (live state, rating summary) have their own services.
@@ -37,6 +38,15 @@ PLACE_FIELDS = ["kind", "name", "description", "time_zone", "address", "city", "
 
 # Photos of places (Photo.image) and items (MenuItem.photo) are public files in the default storage.
 PHOTO_STORAGE = DEFAULT_STORAGE_ALIAS
+
+
+def _cleaned_upload(upload: UploadedFile, *, field: str) -> ContentFile:
+    """The upload re-encoded by vendors.images.clean_image, named only by its real type (the model's
+    upload_to makes the random key from that); what is wrong with it is said by `field`."""
+    try:
+        return clean_image(upload).as_file()
+    except ValidationError as error:
+        raise ValidationError({field: error.error_list}) from error
 
 
 def _delete_photo_files_on_commit(names: Iterable[str]) -> None:
@@ -232,9 +242,13 @@ def _next_position(siblings: QuerySet) -> int:
 
 @transaction.atomic
 def photo_add(*, place: Place, image: UploadedFile, caption: str, uploaded_by: User) -> Photo:
-    check_photo(image)
+    """A new photo, last of the place's: re-encoded (JPEG or PNG, no metadata), stored under a random key."""
     photo = Photo(
-        place=place, image=image, caption=caption, uploaded_by=uploaded_by, position=_next_position(place.photos.all())
+        place=place,
+        image=_cleaned_upload(image, field="image"),
+        caption=caption,
+        uploaded_by=uploaded_by,
+        position=_next_position(place.photos.all()),
     )
     photo.full_clean()
     photo.save()
@@ -339,7 +353,7 @@ def item_create(
     is_available: bool = True,
     photo: UploadedFile | None = None,
 ) -> MenuItem:
-    """A new item, last on its menu; the price in cents, the photo checked by its content."""
+    """A new item, last on its menu; the price in cents, the photo re-encoded and stored under a random key."""
     item = MenuItem(
         menu=menu,
         name=name,
@@ -352,8 +366,7 @@ def item_create(
         position=_next_position(menu.items.all()),
     )
     if photo:
-        check_photo(photo)
-        item.photo = photo
+        item.photo = _cleaned_upload(photo, field="photo")
     item.full_clean()
     item.save()
     return item
@@ -365,8 +378,9 @@ def item_update(
 ) -> MenuItem:
     """Change the ITEM_FIELDS that `data` gives; a new `photo` replaces the old one, `remove_photo` drops it.
 
-    The photo comes only through `photo` (checked by its content): "photo" in `data` is a TypeError, like
-    any key that is not an item field. A replaced or removed photo file is deleted after commit.
+    The photo comes only through `photo` (re-encoded, stored under a random key): "photo" in `data` is a
+    TypeError, like any key that is not an item field. A replaced or removed photo file is deleted after
+    commit.
     """
     if "photo" in data:
         raise TypeError("item_update takes a new photo as photo=, where it is checked, not in data.")
@@ -378,8 +392,7 @@ def item_update(
     )
     old_photo = item.photo.name or ""
     if photo:
-        check_photo(photo)
-        data["photo"] = photo
+        data["photo"] = _cleaned_upload(photo, field="photo")
     elif remove_photo and old_photo:
         data["photo"] = ""
     else:
