@@ -1,6 +1,7 @@
 """Portal uploads keep nothing of the client's: not its file name, not its type, not its metadata or tail."""
 
 import io
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -134,3 +135,22 @@ def test_svg_as_an_item_photo_is_refused_by_the_field_and_no_item_is_made(owner_
     assert response.context["form"].errors["photo"] == [SVG_MESSAGE]
     assert (MenuItem.objects.count(), _stored_files(settings)) == (0, [])
 
+
+def test_place_photo_on_s3_is_typed_by_its_content_not_by_the_upload(owner_client, place_a, public_s3, settings):
+    # given photos stored on the (local) S3 endpoint
+    # when a polyglot PNG is uploaded as x.html with the part's type text/html
+    response = _upload_photo(owner_client, place_a, "x.html", polyglot_png(), content_type="text/html")
+
+    # then the object's type is image/png, and S3 answers it so
+    assert response.status_code == 302
+    photo = Photo.objects.get(place=place_a)
+    assert stored_key_regex("photos", "png").fullmatch(photo.image.name)
+    key = {"Bucket": settings.AWS_STORAGE_BUCKET_NAME, "Key": f"public/{photo.image.name}"}
+    assert public_s3.head_object(**key)["ContentType"] == "image/png"
+    # (read through a signed link: the test bucket has no public-read policy, as production's has)
+    link = public_s3.generate_presigned_url("get_object", Params=key, ExpiresIn=60)
+    with urllib.request.urlopen(link, timeout=5) as answer:  # noqa: S310 - the local endpoint
+        body = answer.read()
+        assert answer.headers["Content-Type"] == "image/png"
+    assert png_ends_at_iend(body)
+    assert HTML_PAYLOAD not in body
