@@ -52,12 +52,16 @@ def _image_key(folder: str, filename: str) -> str:
     return f"{folder}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{extension}"
 
 
+PHOTO_FOLDER = "photos"
+ITEM_PHOTO_FOLDER = "items"
+
+
 def photo_upload_to(instance, filename: str) -> str:
-    return _image_key("photos", filename)
+    return _image_key(PHOTO_FOLDER, filename)
 
 
 def item_photo_upload_to(instance, filename: str) -> str:
-    return _image_key("items", filename)
+    return _image_key(ITEM_PHOTO_FOLDER, filename)
 
 
 def image_key_regex(folder: str) -> str:

@@ -1,7 +1,9 @@
 """Writes to places and everything a vendor puts on them, by subject: places and the live check-in,
-weekly hours and exceptions, photos, menus and items. The API, the portal and the admin call these."""
+weekly hours and exceptions, photos, menus and items, and the renaming of photo files stored the old
+way. The API, the portal, the admin and the management commands call these."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date, time
 from decimal import Decimal
 from typing import Any
@@ -18,6 +20,8 @@ from accounts.models import User
 from foodtrucks.services import model_update
 from foodtrucks.tasks import stored_files_delete
 from trucks.models import (
+    ITEM_PHOTO_FOLDER,
+    PHOTO_FOLDER,
     Category,
     ExceptionKind,
     LocationSource,
@@ -29,6 +33,7 @@ from trucks.models import (
     Place,
     ScheduleException,
 )
+from trucks.selectors import images_named_the_old_way
 from vendors.images import clean_image
 from vendors.models import Vendor
 
@@ -421,3 +426,72 @@ def item_set_availability(*, item: MenuItem, is_available: bool) -> MenuItem:
     MenuItem.objects.filter(pk=item.pk).update(is_available=is_available)
     item.is_available = is_available
     return item
+
+
+# --- stored photo files named the old way (manage.py media_rename_uploads) ---------------------------
+
+# Every stored image field: its model, its field and the folder its random keys live in.
+STORED_IMAGE_FIELDS = ((Photo, "image", PHOTO_FOLDER), (MenuItem, "photo", ITEM_PHOTO_FOLDER))
+
+
+@dataclass(frozen=True)
+class StoredImageRename:
+    """What happened to one row's stored image: renamed (`new`), or left for staff (`problem`)."""
+
+    row: str
+    old: str
+    new: str = ""
+    problem: str = ""
+
+
+def _image_in_use(name: str) -> bool:
+    return Photo.objects.filter(image=name).exists() or MenuItem.objects.filter(photo=name).exists()
+
+
+def stored_image_rename(
+    *, model: type[Model], field_name: str, pk: int, old: str, dry_run: bool = False
+) -> StoredImageRename:
+    """Re-encode one row's stored image (clean_image), store it under a random key, point the row at it.
+
+    The row moves with a conditional UPDATE (only while it still names `old`); the old file is deleted
+    once that commits, unless another row still names it. A file that is missing or not an image is
+    left as it is, and said. With `dry_run` the file is read and checked, nothing is written.
+    """
+    row = f"{model.__name__} {pk}"
+    field = model._meta.get_field(field_name)
+    storage = field.storage
+    try:
+        with storage.open(old, "rb") as stored:
+            cleaned = clean_image(stored, max_bytes=None)
+    except FileNotFoundError:
+        return StoredImageRename(row=row, old=old, problem="the file is missing.")
+    except ValidationError as error:
+        return StoredImageRename(row=row, old=old, problem=" ".join(error.messages))
+    new = field.generate_filename(model(pk=pk), cleaned.as_file().name)
+    if dry_run:
+        return StoredImageRename(row=row, old=old, new=new)
+    new = storage.save(new, cleaned.as_file())
+    try:
+        with transaction.atomic():
+            moved = model.objects.filter(pk=pk, **{field_name: old}).update(**{field_name: new})
+            if moved and not _image_in_use(old):
+                _delete_photo_files_on_commit([old])
+    except Exception:
+        storage.delete(new)
+        raise
+    if not moved:
+        storage.delete(new)
+        return StoredImageRename(row=row, old=old, problem="the row changed meanwhile; run the command again.")
+    return StoredImageRename(row=row, old=old, new=new)
+
+
+def stored_images_rename(*, dry_run: bool = False, batch_size: int = 500) -> Iterator[StoredImageRename]:
+    """Every stored photo and item photo whose name is not a random key with its real type, renamed one
+    row at a time (the rows are found by one indexed-by-id query per batch). Idempotent: renamed rows no
+    longer match, so a second run finds only what was left for staff."""
+    for model, field_name, folder in STORED_IMAGE_FIELDS:
+        after_id = 0
+        while batch := images_named_the_old_way(model, field_name, folder, after_id=after_id, limit=batch_size):
+            for pk, old in batch:
+                yield stored_image_rename(model=model, field_name=field_name, pk=pk, old=old, dry_run=dry_run)
+            after_id = batch[-1][0]
