@@ -4,7 +4,7 @@ way. The API, the portal, the admin and the management commands call these."""
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Max, Model, QuerySet
+from django.db.models import Case, F, Max, Model, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from accounts.models import User
@@ -131,6 +131,15 @@ def _validate_coordinates(lat: float, lng: float) -> None:
         raise ValidationError(errors)
 
 
+# What a check-in answers: the place's live state as stored when the check-in commits.
+LIVE_FIELDS = ["lat", "lng", "location_source", "location_updated_at", "is_open", "open_changed_at", "address"]
+
+
+def _if_newer(newer: Q, column: str, value: Any) -> Case:
+    """`value` for `column` when the row's stamp is older than the request (`newer`), else the stored value."""
+    return Case(When(newer, then=Value(value, output_field=Place._meta.get_field(column))), default=F(column))
+
+
 @transaction.atomic
 def place_check_in(
     *,
@@ -140,27 +149,46 @@ def place_check_in(
     is_open: bool,
     source: str = LocationSource.PORTAL,
     address: str = "",
+    at: datetime | None = None,
 ) -> Place:
-    """Set a place's live location (when given), open switch and, from the portal, a typed address.
-
-    The time is the server's.
-    """
-    now = timezone.now()
-    update_fields = ["is_open", "open_changed_at", "updated_at"]
+    """Set a place's live location (when given), open switch and, from the portal, a typed address, as of
+    `at` (the request's time; the server's clock unless given). Answers the place as stored at commit."""
+    # The newest request wins, in whatever order concurrent check-ins commit: one UPDATE compares and
+    # sets on the time. (Read-then-save let the last commit win: a slow, older request overwrote a newer
+    # one that had been answered already, and consumers saw an older freshness than a vendor was told.)
+    # Each stamp guards its own columns: the switch changes only if open_changed_at is older than `at`,
+    # the location only if location_updated_at is, so the stale-switch job's close (it stamps
+    # open_changed_at alone) and an older request's newer location both hold. Strictly older: of two
+    # requests with one time the first to commit keeps it, so a time never names two states.
+    # Chosen over the database clock at commit, which would order by who gets the row lock and could
+    # not take a request's own time; the cost is trusting the web hosts' clocks to agree (NTP: within
+    # milliseconds; a host running ahead would win until the others catch up).
+    # The UPDATE holds the row lock until commit, so the re-read below is what is stored when this
+    # commits: a request that lost is answered the winner's state, never its own.
+    at = at or timezone.now()
+    newer_open = Q(open_changed_at__isnull=True) | Q(open_changed_at__lt=at)
+    changes = {
+        "is_open": _if_newer(newer_open, "is_open", bool(is_open)),
+        "open_changed_at": _if_newer(newer_open, "open_changed_at", at),
+    }
+    # What the rest of the request (the typed address, the record's updated_at) goes with.
+    newer = newer_open
     if lat is not None and lng is not None:
         _validate_coordinates(lat, lng)
-        place.lat, place.lng = float(lat), float(lng)
-        place.location_source = source
-        place.location_updated_at = now
-        update_fields += ["lat", "lng", "location_source", "location_updated_at"]
+        newer = Q(location_updated_at__isnull=True) | Q(location_updated_at__lt=at)
+        changes |= {
+            "lat": _if_newer(newer, "lat", float(lat)),
+            "lng": _if_newer(newer, "lng", float(lng)),
+            "location_source": _if_newer(newer, "location_source", source),
+            "location_updated_at": _if_newer(newer, "location_updated_at", at),
+        }
     elif (lat is None) != (lng is None):
         raise ValidationError({"lat": "Give both latitude and longitude, or neither."})
-    if address and address != place.address:
-        place.address = address[:255]
-        update_fields.append("address")
-    place.is_open = bool(is_open)
-    place.open_changed_at = now
-    place.save(update_fields=update_fields)
+    if address:
+        changes["address"] = _if_newer(newer, "address", address[:255])
+    changes["updated_at"] = _if_newer(newer_open | newer, "updated_at", timezone.now())
+    Place.objects.filter(pk=place.pk).update(**changes)
+    place.refresh_from_db(fields=[*LIVE_FIELDS, "updated_at"])
     return place
 
 
