@@ -103,3 +103,28 @@ def test_svg_is_refused_by_the_field_in_the_admin(staff_client, vendor_a, place_
     assert photo_page.context["adminform"].form.errors["image"] == [SVG_MESSAGE]
     assert item_page.context["adminform"].form.errors["photo"] == [SVG_MESSAGE]
     assert (Photo.objects.count(), MenuItem.objects.count()) == (0, 0)
+
+
+def test_photo_edited_in_the_admin_without_a_new_file_keeps_its_stored_file(staff_client, place_a):
+    # given a photo added in the admin
+    _add_photo(staff_client, place_a, "front.png", polyglot_png())
+    photo = Photo.objects.get(place=place_a)
+    stored = photo.image.name
+
+    # when only its caption is changed
+    response = staff_client.post(
+        reverse("admin:trucks_photo_change", args=[photo.pk]),
+        {
+            "place": place_a.pk,
+            "caption": "front, at night",
+            "position": "0",
+            "created_at_0": "2026-12-01",
+            "created_at_1": "12:00:00",
+        },
+    )
+
+    # then the row keeps its file, which is not stored again
+    assert response.status_code == 302
+    photo.refresh_from_db()
+    assert (photo.caption, photo.image.name) == ("front, at night", stored)
+    assert default_storage.listdir(stored.rsplit("/", 1)[0])[1] == [stored.rsplit("/", 1)[1]]
