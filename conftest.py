@@ -124,6 +124,27 @@ def clean_s3(s3):
 
 
 @pytest.fixture
+def public_s3(settings, clean_s3):
+    """Public files (photos) on the local S3 endpoint, as in production: the default storage switched to
+    the settings' S3 storage for this test; yields the boto3 client."""
+    private = settings.STORAGES["private"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": private["BACKEND"],
+            "OPTIONS": {
+                **private["OPTIONS"],
+                "bucket_name": settings.AWS_STORAGE_BUCKET_NAME,
+                "location": "public",
+                "default_acl": None,
+                "querystring_auth": False,
+            },
+        },
+    }
+    yield clean_s3
+
+
+@pytest.fixture
 def smtp_outage(settings):
     """Email goes through a server that drops the connection: every attempt fails unless the test sets
     `smtp_outage.failures` lower; `smtp_outage.attempts` counts them."""

@@ -18,9 +18,11 @@ urlpatterns = [
 ]
 
 if settings.DEBUG:
-    from django.conf.urls.static import static
+    # Photos from the local MEDIA_ROOT: images only, typed by their key, nosniff (foodtrucks/media.py).
+    # Production serves nothing from MEDIA_ROOT: photos live on S3 (docs/operations.md).
+    from foodtrucks.media import media_urlpatterns
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    urlpatterns += media_urlpatterns()
 
 # One error shape: JSON under /api/, a small standalone page elsewhere (foodtrucks/errors.py).
 handler400 = "foodtrucks.errors.bad_request"

@@ -1,14 +1,33 @@
 """Admin for categories, places (with hours, exceptions and photos), menus (with items), photos.
 
 Deleting a place, menu, item or photo goes through trucks.services, like the portal: their stored
-photo files are deleted too, once the rows are gone.
+photo files are deleted too, once the rows are gone. Every image uploaded here is cleaned like the
+portal's (vendors.images.clean_image: JPEG or PNG by content, re-encoded, stored under a random key).
 """
 
+from django import forms
 from django.contrib import admin
+from django.db import models
 from django.utils.html import format_html
 
 from trucks import services
 from trucks.models import Category, Menu, MenuItem, OpeningHours, Photo, Place, ScheduleException
+from vendors.images import clean_image
+
+
+class CleanImageFormField(forms.FileField):
+    """An image upload answered as its cleaned copy (named only by its real type), or refused by the
+    field with clean_image's message (an SVG, a PDF, a damaged file, too many pixels)."""
+
+    def to_python(self, data):
+        upload = super().to_python(data)
+        return None if upload is None else clean_image(upload).as_file()
+
+
+class CleanImagesMixin:
+    """For a ModelAdmin or an inline: every ImageField of its form takes uploads through clean_image."""
+
+    formfield_overrides = {models.ImageField: {"form_class": CleanImageFormField}}
 
 
 def _thumbnail(image) -> str:
@@ -37,7 +56,7 @@ class ScheduleExceptionInline(admin.TabularInline):
     fields = ("date", "kind", "opens", "closes", "address", "lat", "lng", "note")
 
 
-class _PhotoInline(admin.TabularInline):
+class _PhotoInline(CleanImagesMixin, admin.TabularInline):
     model = Photo
     extra = 0
     fields = ("image", "preview", "caption", "position")
@@ -111,7 +130,7 @@ class ScheduleExceptionAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
 
-class MenuItemInline(admin.TabularInline):
+class MenuItemInline(CleanImagesMixin, admin.TabularInline):
     model = MenuItem
     extra = 0
     fields = (
@@ -150,7 +169,7 @@ class ItemPhotoInline(_PhotoInline):
 
 
 @admin.register(MenuItem)
-class MenuItemAdmin(admin.ModelAdmin):
+class MenuItemAdmin(CleanImagesMixin, admin.ModelAdmin):
     list_display = (
         "name",
         "menu",
@@ -181,7 +200,7 @@ class MenuItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(Photo)
-class PhotoAdmin(admin.ModelAdmin):
+class PhotoAdmin(CleanImagesMixin, admin.ModelAdmin):
     list_display = ("__str__", "preview", "place", "menu_item", "position", "created_at")
     list_select_related = ("place", "menu_item")
     search_fields = ("caption", "place__name", "menu_item__name")

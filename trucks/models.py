@@ -1,5 +1,6 @@
 """Places (trucks and stands in one table), categories, schedules, menus, items and photos."""
 
+import uuid
 import zoneinfo
 
 from django.conf import settings
@@ -8,6 +9,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+from vendors.images import IMAGE_EXTENSIONS
 
 LAT_VALIDATORS = [MinValueValidator(-90.0), MaxValueValidator(90.0)]
 LNG_VALIDATORS = [MinValueValidator(-180.0), MaxValueValidator(180.0)]
@@ -33,6 +36,38 @@ def coordinates_in_range(prefix: str = "") -> Q:
             f"{lng}__lte": 180,
         }
     )
+
+
+def _image_key(folder: str, filename: str) -> str:
+    """A random key under `folder`/year/month with the extension of the stored content.
+
+    The services and the admin store images cleaned by vendors.images.clean_image, named only by their
+    real type ("image.jpg", "image.png"); the name a client gave never reaches storage. Any other
+    extension (only a door that skipped the cleaning could bring one) is stored as .bin, which no media
+    server answers as a page.
+    """
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if extension not in IMAGE_EXTENSIONS:
+        extension = "bin"
+    return f"{folder}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{extension}"
+
+
+PHOTO_FOLDER = "photos"
+ITEM_PHOTO_FOLDER = "items"
+
+
+def photo_upload_to(instance, filename: str) -> str:
+    return _image_key(PHOTO_FOLDER, filename)
+
+
+def item_photo_upload_to(instance, filename: str) -> str:
+    return _image_key(ITEM_PHOTO_FOLDER, filename)
+
+
+def image_key_regex(folder: str) -> str:
+    """What _image_key makes under `folder`. A stored name that does not match was named the old way
+    (after the client's file) and is renamed by `manage.py media_rename_uploads`."""
+    return rf"^{folder}/[0-9]{{4}}/[0-9]{{2}}/[0-9a-f]{{32}}\.({'|'.join(IMAGE_EXTENSIONS)})$"
 
 
 class Category(models.Model):
@@ -232,7 +267,7 @@ class MenuItem(models.Model):
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
     price = models.DecimalField(max_digits=8, decimal_places=2, validators=[MinValueValidator(0)])
-    photo = models.ImageField(upload_to="items/%Y/%m/", blank=True)
+    photo = models.ImageField(upload_to=item_photo_upload_to, blank=True)
     is_vegan = models.BooleanField(default=False)
     is_vegetarian = models.BooleanField(default=False)
     is_gluten_free = models.BooleanField(default=False)
@@ -269,7 +304,7 @@ class Photo(models.Model):
 
     place = models.ForeignKey(Place, null=True, blank=True, on_delete=models.CASCADE, related_name="photos")
     menu_item = models.ForeignKey(MenuItem, null=True, blank=True, on_delete=models.CASCADE, related_name="photos")
-    image = models.ImageField(upload_to="photos/%Y/%m/")
+    image = models.ImageField(upload_to=photo_upload_to)
     caption = models.CharField(max_length=200, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
     uploaded_by = models.ForeignKey(

@@ -1,9 +1,9 @@
 """Reads of places, menus and items; the member-scoped lookups are vendors.selectors.get_for_member_or_404."""
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
 from accounts.models import User
-from trucks.models import Menu, MenuItem, Place
+from trucks.models import Menu, MenuItem, Place, image_key_regex
 from vendors.selectors import for_member, get_for_member_or_404
 
 
@@ -44,4 +44,21 @@ def portal_menus(vendor_id: int) -> QuerySet[Menu]:
             Prefetch("items", queryset=MenuItem.objects.order_by("position", "id")),
         )
         .order_by("position", "name", "id")
+    )
+
+
+# --- stored photo files ------------------------------------------------------------------------------
+
+
+def images_named_the_old_way(
+    model: type[Model], field_name: str, folder: str, *, after_id: int, limit: int
+) -> list[tuple[int, str]]:
+    """(id, stored name) of the next rows, by id, whose image is not a random key under `folder` with its
+    real type (trucks.models.image_key_regex): stored after the client's file name, before clean_image."""
+    return list(
+        model.objects.filter(pk__gt=after_id)
+        .exclude(**{field_name: ""})
+        .exclude(**{f"{field_name}__regex": image_key_regex(folder)})
+        .order_by("pk")
+        .values_list("pk", field_name)[:limit]
     )

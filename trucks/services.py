@@ -1,22 +1,27 @@
 """Writes to places and everything a vendor puts on them, by subject: places and the live check-in,
-weekly hours and exceptions, photos, menus and items. The API, the portal and the admin call these."""
+weekly hours and exceptions, photos, menus and items, and the renaming of photo files stored the old
+way. The API, the portal, the admin and the management commands call these."""
 
-from collections.abc import Iterable
-from datetime import date, time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
 from django.conf import DEFAULT_STORAGE_ALIAS
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Max, Model, QuerySet
+from django.db.models import Case, F, Max, Model, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from accounts.models import User
 from foodtrucks.services import model_update
 from foodtrucks.tasks import stored_files_delete
 from trucks.models import (
+    ITEM_PHOTO_FOLDER,
+    PHOTO_FOLDER,
     Category,
     ExceptionKind,
     LocationSource,
@@ -28,7 +33,8 @@ from trucks.models import (
     Place,
     ScheduleException,
 )
-from vendors.file_checks import check_photo
+from trucks.selectors import images_named_the_old_way
+from vendors.images import clean_image
 from vendors.models import Vendor
 
 # The fields a vendor edits (place_update); the rest (live state, rating summary) have their own services.
@@ -37,6 +43,15 @@ PLACE_FIELDS = ["kind", "name", "description", "time_zone", "address", "city", "
 
 # Photos of places (Photo.image) and items (MenuItem.photo) are public files in the default storage.
 PHOTO_STORAGE = DEFAULT_STORAGE_ALIAS
+
+
+def _cleaned_upload(upload: UploadedFile, *, field: str) -> ContentFile:
+    """The upload re-encoded by vendors.images.clean_image, named only by its real type (the model's
+    upload_to makes the random key from that); what is wrong with it is said by `field`."""
+    try:
+        return clean_image(upload).as_file()
+    except ValidationError as error:
+        raise ValidationError({field: error.error_list}) from error
 
 
 def _delete_photo_files_on_commit(names: Iterable[str]) -> None:
@@ -116,6 +131,15 @@ def _validate_coordinates(lat: float, lng: float) -> None:
         raise ValidationError(errors)
 
 
+# What a check-in answers: the place's live state as stored when the check-in commits.
+LIVE_FIELDS = ["lat", "lng", "location_source", "location_updated_at", "is_open", "open_changed_at", "address"]
+
+
+def _if_newer(newer: Q, column: str, value: Any) -> Case:
+    """`value` for `column` when the row's stamp is older than the request (`newer`), else the stored value."""
+    return Case(When(newer, then=Value(value, output_field=Place._meta.get_field(column))), default=F(column))
+
+
 @transaction.atomic
 def place_check_in(
     *,
@@ -125,27 +149,46 @@ def place_check_in(
     is_open: bool,
     source: str = LocationSource.PORTAL,
     address: str = "",
+    at: datetime | None = None,
 ) -> Place:
-    """Set a place's live location (when given), open switch and, from the portal, a typed address.
-
-    The time is the server's.
-    """
-    now = timezone.now()
-    update_fields = ["is_open", "open_changed_at", "updated_at"]
+    """Set a place's live location (when given), open switch and, from the portal, a typed address, as of
+    `at` (the request's time; the server's clock unless given). Answers the place as stored at commit."""
+    # The newest request wins, in whatever order concurrent check-ins commit: one UPDATE compares and
+    # sets on the time. (Read-then-save let the last commit win: a slow, older request overwrote a newer
+    # one that had been answered already, and consumers saw an older freshness than a vendor was told.)
+    # Each stamp guards its own columns: the switch changes only if open_changed_at is older than `at`,
+    # the location only if location_updated_at is, so the stale-switch job's close (it stamps
+    # open_changed_at alone) and an older request's newer location both hold. Strictly older: of two
+    # requests with one time the first to commit keeps it, so a time never names two states.
+    # Chosen over the database clock at commit, which would order by who gets the row lock and could
+    # not take a request's own time; the cost is trusting the web hosts' clocks to agree (NTP: within
+    # milliseconds; a host running ahead would win until the others catch up).
+    # The UPDATE holds the row lock until commit, so the re-read below is what is stored when this
+    # commits: a request that lost is answered the winner's state, never its own.
+    at = at or timezone.now()
+    newer_open = Q(open_changed_at__isnull=True) | Q(open_changed_at__lt=at)
+    changes = {
+        "is_open": _if_newer(newer_open, "is_open", bool(is_open)),
+        "open_changed_at": _if_newer(newer_open, "open_changed_at", at),
+    }
+    # What the rest of the request (the typed address, the record's updated_at) goes with.
+    newer = newer_open
     if lat is not None and lng is not None:
         _validate_coordinates(lat, lng)
-        place.lat, place.lng = float(lat), float(lng)
-        place.location_source = source
-        place.location_updated_at = now
-        update_fields += ["lat", "lng", "location_source", "location_updated_at"]
+        newer = Q(location_updated_at__isnull=True) | Q(location_updated_at__lt=at)
+        changes |= {
+            "lat": _if_newer(newer, "lat", float(lat)),
+            "lng": _if_newer(newer, "lng", float(lng)),
+            "location_source": _if_newer(newer, "location_source", source),
+            "location_updated_at": _if_newer(newer, "location_updated_at", at),
+        }
     elif (lat is None) != (lng is None):
         raise ValidationError({"lat": "Give both latitude and longitude, or neither."})
-    if address and address != place.address:
-        place.address = address[:255]
-        update_fields.append("address")
-    place.is_open = bool(is_open)
-    place.open_changed_at = now
-    place.save(update_fields=update_fields)
+    if address:
+        changes["address"] = _if_newer(newer, "address", address[:255])
+    changes["updated_at"] = _if_newer(newer_open | newer, "updated_at", timezone.now())
+    Place.objects.filter(pk=place.pk).update(**changes)
+    place.refresh_from_db(fields=[*LIVE_FIELDS, "updated_at"])
     return place
 
 
@@ -232,9 +275,13 @@ def _next_position(siblings: QuerySet) -> int:
 
 @transaction.atomic
 def photo_add(*, place: Place, image: UploadedFile, caption: str, uploaded_by: User) -> Photo:
-    check_photo(image)
+    """A new photo, last of the place's: re-encoded (JPEG or PNG, no metadata), stored under a random key."""
     photo = Photo(
-        place=place, image=image, caption=caption, uploaded_by=uploaded_by, position=_next_position(place.photos.all())
+        place=place,
+        image=_cleaned_upload(image, field="image"),
+        caption=caption,
+        uploaded_by=uploaded_by,
+        position=_next_position(place.photos.all()),
     )
     photo.full_clean()
     photo.save()
@@ -339,7 +386,7 @@ def item_create(
     is_available: bool = True,
     photo: UploadedFile | None = None,
 ) -> MenuItem:
-    """A new item, last on its menu; the price in cents, the photo checked by its content."""
+    """A new item, last on its menu; the price in cents, the photo re-encoded and stored under a random key."""
     item = MenuItem(
         menu=menu,
         name=name,
@@ -352,8 +399,7 @@ def item_create(
         position=_next_position(menu.items.all()),
     )
     if photo:
-        check_photo(photo)
-        item.photo = photo
+        item.photo = _cleaned_upload(photo, field="photo")
     item.full_clean()
     item.save()
     return item
@@ -365,8 +411,9 @@ def item_update(
 ) -> MenuItem:
     """Change the ITEM_FIELDS that `data` gives; a new `photo` replaces the old one, `remove_photo` drops it.
 
-    The photo comes only through `photo` (checked by its content): "photo" in `data` is a TypeError, like
-    any key that is not an item field. A replaced or removed photo file is deleted after commit.
+    The photo comes only through `photo` (re-encoded, stored under a random key): "photo" in `data` is a
+    TypeError, like any key that is not an item field. A replaced or removed photo file is deleted after
+    commit.
     """
     if "photo" in data:
         raise TypeError("item_update takes a new photo as photo=, where it is checked, not in data.")
@@ -378,8 +425,7 @@ def item_update(
     )
     old_photo = item.photo.name or ""
     if photo:
-        check_photo(photo)
-        data["photo"] = photo
+        data["photo"] = _cleaned_upload(photo, field="photo")
     elif remove_photo and old_photo:
         data["photo"] = ""
     else:
@@ -408,3 +454,72 @@ def item_set_availability(*, item: MenuItem, is_available: bool) -> MenuItem:
     MenuItem.objects.filter(pk=item.pk).update(is_available=is_available)
     item.is_available = is_available
     return item
+
+
+# --- stored photo files named the old way (manage.py media_rename_uploads) ---------------------------
+
+# Every stored image field: its model, its field and the folder its random keys live in.
+STORED_IMAGE_FIELDS = ((Photo, "image", PHOTO_FOLDER), (MenuItem, "photo", ITEM_PHOTO_FOLDER))
+
+
+@dataclass(frozen=True)
+class StoredImageRename:
+    """What happened to one row's stored image: renamed (`new`), or left for staff (`problem`)."""
+
+    row: str
+    old: str
+    new: str = ""
+    problem: str = ""
+
+
+def _image_in_use(name: str) -> bool:
+    return Photo.objects.filter(image=name).exists() or MenuItem.objects.filter(photo=name).exists()
+
+
+def stored_image_rename(
+    *, model: type[Model], field_name: str, pk: int, old: str, dry_run: bool = False
+) -> StoredImageRename:
+    """Re-encode one row's stored image (clean_image), store it under a random key, point the row at it.
+
+    The row moves with a conditional UPDATE (only while it still names `old`); the old file is deleted
+    once that commits, unless another row still names it. A file that is missing or not an image is
+    left as it is, and said. With `dry_run` the file is read and checked, nothing is written.
+    """
+    row = f"{model.__name__} {pk}"
+    field = model._meta.get_field(field_name)
+    storage = field.storage
+    try:
+        with storage.open(old, "rb") as stored:
+            cleaned = clean_image(stored, max_bytes=None)
+    except FileNotFoundError:
+        return StoredImageRename(row=row, old=old, problem="the file is missing.")
+    except ValidationError as error:
+        return StoredImageRename(row=row, old=old, problem=" ".join(error.messages))
+    new = field.generate_filename(model(pk=pk), cleaned.as_file().name)
+    if dry_run:
+        return StoredImageRename(row=row, old=old, new=new)
+    new = storage.save(new, cleaned.as_file())
+    try:
+        with transaction.atomic():
+            moved = model.objects.filter(pk=pk, **{field_name: old}).update(**{field_name: new})
+            if moved and not _image_in_use(old):
+                _delete_photo_files_on_commit([old])
+    except Exception:
+        storage.delete(new)
+        raise
+    if not moved:
+        storage.delete(new)
+        return StoredImageRename(row=row, old=old, problem="the row changed meanwhile; run the command again.")
+    return StoredImageRename(row=row, old=old, new=new)
+
+
+def stored_images_rename(*, dry_run: bool = False, batch_size: int = 500) -> Iterator[StoredImageRename]:
+    """Every stored photo and item photo whose name is not a random key with its real type, renamed one
+    row at a time (the rows are found by one indexed-by-id query per batch). Idempotent: renamed rows no
+    longer match, so a second run finds only what was left for staff."""
+    for model, field_name, folder in STORED_IMAGE_FIELDS:
+        after_id = 0
+        while batch := images_named_the_old_way(model, field_name, folder, after_id=after_id, limit=batch_size):
+            for pk, old in batch:
+                yield stored_image_rename(model=model, field_name=field_name, pk=pk, old=old, dry_run=dry_run)
+            after_id = batch[-1][0]

@@ -1,6 +1,7 @@
 """Content checks for uploaded files: the bytes decide what a file is, never its name.
 
-Used by the certificate upload (PDF, JPEG, PNG) and by place/item photos (JPEG, PNG).
+Used by the certificate upload (PDF, JPEG, PNG); photos (JPEG, PNG) are checked and re-encoded by
+vendors.images.clean_image, which sniffs and caps them with the pieces below.
 """
 
 from dataclasses import dataclass
@@ -61,7 +62,7 @@ def _verify_image(file: UploadedFile, expected_format: str) -> None:
         raise ValidationError("The image content does not match its type.", code="bad_image")
 
 
-def _check_size(file: UploadedFile, max_bytes: int) -> None:
+def check_size(file: UploadedFile, max_bytes: int) -> None:
     if file.size is None or file.size == 0:
         raise ValidationError("The file is empty.", code="empty")
     if file.size > max_bytes:
@@ -73,20 +74,10 @@ def _check_size(file: UploadedFile, max_bytes: int) -> None:
 
 def check_document(file: UploadedFile, *, max_bytes: int) -> CheckedFile:
     """A certificate: PDF, JPEG or PNG by content, not empty, at most `max_bytes`."""
-    _check_size(file, max_bytes)
+    check_size(file, max_bytes)
     kind = sniff_kind(_head(file))
     if kind is None:
         raise ValidationError("Upload a PDF, JPEG or PNG file (this file's content is none of them).", code="type")
     if kind != "pdf":
         _verify_image(file, kind)
-    return _KINDS[kind]
-
-
-def check_photo(file: UploadedFile, *, max_bytes: int = PHOTO_MAX_BYTES) -> CheckedFile:
-    """A photo: JPEG or PNG by content, a readable image, not empty, at most `max_bytes`."""
-    _check_size(file, max_bytes)
-    kind = sniff_kind(_head(file))
-    if kind not in ("jpeg", "png"):
-        raise ValidationError("Upload a JPEG or PNG photo.", code="type")
-    _verify_image(file, kind)
     return _KINDS[kind]

@@ -116,7 +116,8 @@ class PlaceCheckInView(APIView):
         operation_id="vendor_places_check_in",
         summary="Check a place in (vendor members)",
         description="Sets the live location (optional: lat and lng together) and the open switch. Any member of "
-        "the place's vendor may; for anyone else the place does not exist (404).",
+        "the place's vendor may; for anyone else the place does not exist (404). The newest check-in wins: the "
+        "answer is the place as stored, which is another member's state if a newer check-in was made meanwhile.",
         parameters=[PLACE_ID],
         request=s.CheckInInputSerializer,
         responses={200: s.CheckInOutputSerializer, **error_responses(400, 401, 404)},

@@ -164,8 +164,9 @@ def _storages(*, use_s3: bool) -> dict:
             "secret_key": AWS_SECRET_ACCESS_KEY,
             "file_overwrite": False,
         }
+        # S3MediaStorage: each object's Content-Type comes from its key (foodtrucks/media.py).
         public = {
-            "BACKEND": "storages.backends.s3.S3Storage",
+            "BACKEND": "foodtrucks.media.S3MediaStorage",
             "OPTIONS": {
                 **common,
                 "bucket_name": AWS_STORAGE_BUCKET_NAME,
@@ -175,7 +176,7 @@ def _storages(*, use_s3: bool) -> dict:
             },
         }
         private = {
-            "BACKEND": "storages.backends.s3.S3Storage",
+            "BACKEND": "foodtrucks.media.S3MediaStorage",
             "OPTIONS": {
                 **common,
                 "bucket_name": AWS_PRIVATE_BUCKET_NAME,

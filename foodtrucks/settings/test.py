@@ -57,7 +57,7 @@ AWS_SECRET_ACCESS_KEY = "testing"  # noqa: S105 - moto accepts any key
 STORAGES = {
     **_storages(use_s3=False),
     "private": {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": _storages(use_s3=True)["private"]["BACKEND"],
         "OPTIONS": {
             **_storages(use_s3=True)["private"]["OPTIONS"],
             # _storages() reads base.py's values (from the environment); these are the test session's.

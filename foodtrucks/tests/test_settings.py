@@ -121,8 +121,8 @@ def test_local_settings_when_bucket_given_use_s3_with_signed_private_links():
         PRIVATE_FILE_URL_SECONDS="120",
     )
 
-    assert found["default_storage"] == "storages.backends.s3.S3Storage"
-    assert found["private_storage"] == "storages.backends.s3.S3Storage"
+    assert found["default_storage"] == "foodtrucks.media.S3MediaStorage"
+    assert found["private_storage"] == "foodtrucks.media.S3MediaStorage"
     assert (found["public_signed"], found["private_signed"], found["private_expire"]) == (False, True, 120)
     assert "foodtrucks-private" in found["private_url"]
     assert "X-Amz-Signature=" in found["private_url"]  # Signature Version 4

@@ -16,7 +16,6 @@ from trucks.models import (
     ScheduleException,
     Weekday,
 )
-from vendors.file_checks import check_photo
 
 US_TIME_ZONES = [
     ("America/New_York", "Eastern (New York)"),
@@ -213,17 +212,15 @@ class ScheduleExceptionForm(FieldMessagesMixin, CoordinatesMixin, forms.ModelFor
 
 
 class PhotoForm(forms.Form):
+    """The photo itself is checked and re-encoded by photo_add (vendors.images.clean_image): its errors
+    come back by the field through the form flow."""
+
     image = forms.FileField(
         label="Photo",
         help_text="JPEG or PNG, up to 5 MB.",
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
     )
     caption = forms.CharField(max_length=200, required=False)
-
-    def clean_image(self):
-        image = self.cleaned_data["image"]
-        check_photo(image)
-        return image
 
 
 class CheckInForm(CoordinatesMixin, forms.Form):
@@ -256,9 +253,10 @@ class MenuForm(FieldMessagesMixin, forms.ModelForm):
 
 
 class MenuItemForm(forms.ModelForm):
-    """The item's fields as typed. The item's rules (a vegan item is vegetarian, the price in cents) are
-    item_create's and item_update's: they apply them and validate the whole item, and the form flow
-    shows their errors by the field. So the form does not validate the model itself beforehand."""
+    """The item's fields as typed. The item's rules (a vegan item is vegetarian, the price in cents, the
+    photo re-encoded) are item_create's and item_update's: they apply them and validate the whole item,
+    and the form flow shows their errors by the field. So the form does not validate the model itself
+    beforehand."""
 
     price = forms.DecimalField(
         min_value=0,
@@ -279,12 +277,6 @@ class MenuItemForm(forms.ModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
         labels = {"is_vegan": "Vegan", "is_vegetarian": "Vegetarian", "is_gluten_free": "Gluten-free"}
         help_texts = {"is_vegan": "A vegan item is also vegetarian."}
-
-    def clean_photo(self):
-        photo = self.cleaned_data.get("photo")
-        if photo:
-            check_photo(photo)
-        return photo
 
     def _post_clean(self):
         """No model validation (see the class): the instance is only where the initial values come from."""

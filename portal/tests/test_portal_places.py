@@ -1,11 +1,12 @@
 """Portal: places, weekly hours, exceptions, photos and the check-in."""
 
 import io
-from datetime import time
+from datetime import time, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from tests import factories
@@ -306,3 +307,23 @@ def test_deleting_a_place_removes_its_photo_files(client, owner_a, place_a):
 
     assert not storage.exists(name)
     assert not Photo.objects.exists()
+
+
+@pytest.mark.django_db
+def test_check_in_older_than_the_stored_one_says_the_newer_check_in_was_kept(client, staff_a, place_a):
+    # given a check-in stamped a minute from now (another member's newer request, committed first)
+    newer = timezone.now() + timedelta(minutes=1)
+    Place.objects.filter(pk=place_a.pk).update(is_open=False, open_changed_at=newer, location_updated_at=newer)
+    client.force_login(staff_a)
+
+    # when this older request opens the truck somewhere else
+    response = client.post(
+        reverse("portal:place_check_in", kwargs={"pk": place_a.pk}),
+        {"lat": "30.2700", "lng": "-97.7500", "is_open": "1"},
+        follow=True,
+    )
+
+    # then the vendor is told what is stored, which the request did not change
+    assert "A newer check-in was kept: Taco Truck A is shown as closed." in response.content.decode()
+    place_a.refresh_from_db()
+    assert (place_a.is_open, place_a.lat, place_a.open_changed_at) == (False, 30.2672, newer)

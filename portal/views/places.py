@@ -287,8 +287,13 @@ class PlaceCheckInView(PlaceObjectMixin, PortalFormView):
         )
 
     def success_message(self, form, place):
-        where = " at your location" if form.cleaned_data["lat"] is not None else ""
+        data = form.cleaned_data
         state = "open" if place.is_open else "closed"
+        # The place comes back as stored: a newer check-in (another member's) may have been kept instead.
+        moved = data["lat"] is not None
+        if place.is_open != data["is_open"] or (moved and (place.lat, place.lng) != (data["lat"], data["lng"])):
+            return f"A newer check-in was kept: {place.name} is shown as {state}."
+        where = " at your location" if moved else ""
         return f"{place.name} is checked in{where} and shown as {state}."
 
     def success_url(self, form, place):
