@@ -71,12 +71,20 @@ class PlaceAdmin(admin.ModelAdmin):
     list_filter = ("kind", "is_open", "is_active", "location_source")
     search_fields = ("name", "city", "vendor__business_name")
     autocomplete_fields = ("vendor", "categories")
-    readonly_fields = ("rating_avg", "rating_count", "open_changed_at", "created_at", "updated_at")
+    readonly_fields = (
+        "rating_avg",
+        "rating_count",
+        "rating_verified_avg",
+        "rating_verified_count",
+        "open_changed_at",
+        "created_at",
+        "updated_at",
+    )
     fieldsets = (
         (None, {"fields": ("vendor", "kind", "name", "description", "categories", "is_active")}),
         ("Where", {"fields": ("time_zone", "address", "city", "state", "lat", "lng")}),
         ("Live", {"fields": ("location_source", "location_updated_at", "is_open", "open_changed_at")}),
-        ("Ratings", {"fields": ("rating_avg", "rating_count")}),
+        ("Ratings", {"fields": ("rating_avg", "rating_count", "rating_verified_avg", "rating_verified_count")}),
         ("Record", {"fields": ("created_at", "updated_at")}),
     )
     inlines = (OpeningHoursInline, ScheduleExceptionInline, PlacePhotoInline)

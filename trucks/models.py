@@ -88,6 +88,9 @@ class Place(models.Model):
     # Rating summary, kept in step with visible ratings in the same transaction.
     rating_avg = models.DecimalField(max_digits=3, decimal_places=2, default=0)
     rating_count = models.PositiveIntegerField(default=0)
+    # The same over verified visits only (ratings.models.VERIFIED_VISIT_WINDOW says what "verified" is).
+    rating_verified_avg = models.DecimalField(max_digits=3, decimal_places=2, default=0)
+    rating_verified_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -96,6 +99,10 @@ class Place(models.Model):
         constraints = [
             models.CheckConstraint(condition=coordinates_in_range(), name="place_coordinates_valid"),
             models.CheckConstraint(condition=Q(rating_avg__gte=0, rating_avg__lte=5), name="place_rating_avg_range"),
+            models.CheckConstraint(
+                condition=Q(rating_verified_avg__gte=0, rating_verified_avg__lte=5),
+                name="place_rating_verified_avg_range",
+            ),
         ]
         indexes = [
             # nearby search: bounding box on (lat, lng), then exact great-circle distance
