@@ -27,8 +27,10 @@ class Rating(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     hidden_at = models.DateTimeField(null=True, blank=True)
+    # A database default too: bulk loads (the demo's COPY) name only the columns they fill.
     verified_visit = models.BooleanField(
         default=False,
+        db_default=False,
         help_text="The author was detected near the place in the 14 days before rating it (set by the services).",
     )
     created_at = models.DateTimeField(default=timezone.now)

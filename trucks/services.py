@@ -28,6 +28,11 @@ from trucks.models import (
     Place,
     ScheduleException,
 )
+from trucks.search_document import (
+    search_documents_refresh,
+    search_documents_refresh_for_categories,
+    search_documents_refresh_for_menus,
+)
 from vendors.file_checks import check_photo
 from vendors.models import Vendor
 
@@ -81,6 +86,7 @@ def place_create(
     place.full_clean()
     place.save()
     place.categories.set(categories)
+    search_documents_refresh(place_ids=[place.pk])
     return place
 
 
@@ -95,6 +101,7 @@ def place_update(*, place: Place, data: dict[str, Any]) -> Place:
     model_update(instance=place, fields=PLACE_FIELDS, data=data)
     if categories is not None:
         place.categories.set(categories)
+    search_documents_refresh(place_ids=[place.pk])
     return place
 
 
@@ -290,6 +297,7 @@ def menu_create(
     menu.full_clean()
     menu.save()
     menu.places.set(places)
+    search_documents_refresh(place_ids=[place.pk for place in places])
     return menu
 
 
@@ -298,9 +306,11 @@ def menu_update(*, menu: Menu, data: dict[str, Any]) -> Menu:
     """Change the MENU_FIELDS that `data` gives, and the places under "places" (the vendor's own only)."""
     data = dict(data)
     places = data.pop("places", None)
+    detached = set(menu.places.values_list("pk", flat=True))  # their documents lose this menu's items
     model_update(instance=menu, fields=MENU_FIELDS, data=data)
     if places is not None:
         menu.places.set(_check_own_places(menu.vendor_id, places))
+    search_documents_refresh(place_ids=detached | set(menu.places.values_list("pk", flat=True)))
     return menu
 
 
@@ -311,7 +321,9 @@ def menu_delete(*, menu: Menu) -> None:
         *MenuItem.objects.filter(menu=menu).values_list("photo", flat=True),
         *Photo.objects.filter(menu_item__menu=menu).values_list("image", flat=True),
     ]
+    place_ids = list(menu.places.values_list("pk", flat=True))
     menu.delete()
+    search_documents_refresh(place_ids=place_ids)
     _delete_photo_files_on_commit(photos)
 
 
@@ -356,6 +368,7 @@ def item_create(
         item.photo = photo
     item.full_clean()
     item.save()
+    search_documents_refresh_for_menus(menu_ids=[item.menu_id])
     return item
 
 
@@ -385,6 +398,7 @@ def item_update(
     else:
         old_photo = ""
     model_update(instance=item, fields=[*ITEM_FIELDS, "photo"], data=data)
+    search_documents_refresh_for_menus(menu_ids=[item.menu_id])
     _delete_photo_files_on_commit([old_photo])
     return item
 
@@ -394,6 +408,7 @@ def item_delete(*, item: MenuItem) -> None:
     """Delete the item (its photo rows cascade), then its photo files."""
     photos = [item.photo.name, *Photo.objects.filter(menu_item=item).values_list("image", flat=True)]
     item.delete()
+    search_documents_refresh_for_menus(menu_ids=[item.menu_id])
     _delete_photo_files_on_commit(photos)
 
 
@@ -408,3 +423,23 @@ def item_set_availability(*, item: MenuItem, is_available: bool) -> MenuItem:
     MenuItem.objects.filter(pk=item.pk).update(is_available=is_available)
     item.is_available = is_available
     return item
+
+
+# --- categories (staff, in the admin) -------------------------------------------------------------
+
+
+@transaction.atomic
+def category_save(*, category: Category) -> Category:
+    """Create or change a category; the places in it get its (new) name in their search documents."""
+    category.full_clean()
+    category.save()
+    search_documents_refresh_for_categories(category_ids=[category.pk])
+    return category
+
+
+@transaction.atomic
+def category_delete(*, category: Category) -> None:
+    """Delete a category; the places that were in it lose its name from their search documents."""
+    place_ids = list(category.places.values_list("pk", flat=True))
+    category.delete()
+    search_documents_refresh(place_ids=place_ids)

@@ -37,6 +37,7 @@ class Migration(migrations.Migration):
             model_name="rating",
             name="verified_visit",
             field=models.BooleanField(
+                db_default=False,
                 default=False,
                 help_text="The author was detected near the place in the 14 days before rating it (set by the services).",
             ),

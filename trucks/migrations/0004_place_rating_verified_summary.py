@@ -14,12 +14,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='place',
             name='rating_verified_avg',
-            field=models.DecimalField(decimal_places=2, default=0, max_digits=3),
+            field=models.DecimalField(db_default=0, decimal_places=2, default=0, max_digits=3),
         ),
         migrations.AddField(
             model_name='place',
             name='rating_verified_count',
-            field=models.PositiveIntegerField(default=0),
+            field=models.PositiveIntegerField(db_default=0, default=0),
         ),
         migrations.AddConstraint(
             model_name='place',
