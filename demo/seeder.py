@@ -29,7 +29,7 @@ from consumers.models import FavoriteCategory, FavoritePlace, RecentlyViewedPlac
 from demo.catalog import ADJECTIVES, CITIES, CUISINES, FIRST_NAMES, HOUR_WEIGHTS, LAST_NAMES, REVIEWS, STREETS, City
 from demo.copy_loader import NULL, CopyLoader, copy_bool, copy_ts, next_id
 from ratings.models import Rating
-from ratings.services import place_rating_summaries_refresh_all
+from ratings.services import place_rating_summaries_refresh_all, rating_verified_visits_refresh_all
 from trucks.models import Category, Menu, MenuItem, OpeningHours, Place, ScheduleException
 from trucks.search_document import search_documents_refresh_all
 from vendors.models import BusinessCertificate, CertificateKind, CertificateStatus, Role, Vendor, VendorMember
@@ -114,6 +114,7 @@ class DemoSeeder:
         self._timed("favorites, recently viewed", self._preferences)
         self._timed("ratings", self._ratings, hidden_by_id=demo[ADMIN_EMAIL].pk)
         self._timed("events", self._events)
+        self._timed("verified visits", rating_verified_visits_refresh_all)  # after the events they rest on
         self._timed("rating summaries", self._rating_summaries)
         self._timed("search documents", search_documents_refresh_all)  # the COPY loads bypass the services
         return self.report

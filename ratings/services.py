@@ -11,14 +11,14 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Avg, Count, DecimalField, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Avg, Count, DecimalField, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Round
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
 from analytics.models import InteractionType
-from analytics.selectors import user_detected_near_place
+from analytics.selectors import nearby_detections, user_detected_near_place
 from analytics.services import interaction_record
 from ratings.models import ALLOWED_STARS, REVIEW_MAX_LENGTH, VERIFIED_VISIT_WINDOW, Rating
 from trucks.models import Place
@@ -80,6 +80,19 @@ def _verified_visit(rating: Rating) -> bool:
         place_id=rating.place_id,
         windows=[(moment - VERIFIED_VISIT_WINDOW, moment) for moment in (rating.created_at, rating.updated_at)],
     )
+
+
+def rating_verified_visits_refresh_all() -> int:
+    """Mark every rating by the same rule, in one statement (bulk loads, e.g. the demo data, which
+    writes ratings and events without the services; refresh the summaries after). No locks: for a
+    database nobody else writes to yet. Answers the row count."""
+    moments = [OuterRef("created_at"), OuterRef("updated_at")]
+    detections = nearby_detections(
+        user_id=OuterRef("user_id"),
+        place_id=OuterRef("place_id"),
+        windows=[(moment - VERIFIED_VISIT_WINDOW, moment) for moment in moments],
+    )
+    return Rating.objects.update(verified_visit=Exists(detections))
 
 
 # --- the place's summary ------------------------------------------------------------------------

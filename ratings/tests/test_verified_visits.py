@@ -8,7 +8,13 @@ import pytest
 from django.utils import timezone
 
 from analytics.models import InteractionType
-from ratings.services import place_rating_summary_refresh, rating_submit, rating_update
+from ratings.models import Rating
+from ratings.services import (
+    place_rating_summary_refresh,
+    rating_submit,
+    rating_update,
+    rating_verified_visits_refresh_all,
+)
 from tests.factories import PlaceFactory, RatingFactory, UserFactory, UserInteractionFactory
 
 
@@ -141,3 +147,20 @@ def test_summary_without_verified_visits_is_zero():
     # then
     place.refresh_from_db()
     assert (place.rating_verified_avg, place.rating_verified_count) == (Decimal("0.00"), 0)
+
+
+@pytest.mark.django_db
+def test_refresh_all_marks_bulk_loaded_ratings_by_the_same_rule():
+    # given ratings written without the services (as the demo's COPY does), one after a detection
+    visitor, stranger, place = UserFactory(), UserFactory(), PlaceFactory()
+    detected(user=visitor, place=place, days_ago=3)
+    detected(user=stranger, place=place, days_ago=20)
+    RatingFactory(user=visitor, place=place)
+    RatingFactory(user=stranger, place=place)
+
+    # when
+    updated = rating_verified_visits_refresh_all()
+
+    # then
+    assert updated == 2
+    assert dict(Rating.objects.values_list("user_id", "verified_visit")) == {visitor.pk: True, stranger.pk: False}
