@@ -40,3 +40,19 @@ def today_so_far(*, places: list[Place]) -> dict[int, dict[str, int]]:
         for row in rows:
             figures[row["place_id"]] = {"views": row["views"], "clicks": row["clicks"]}
     return figures
+
+
+def nearby_detections(*, user_id, place_id, windows: list[tuple]) -> QuerySet[UserInteraction]:
+    """The user's NEARBY_DETECTION events at the place within any of the (start, end) windows, both
+    ends included (values or outer references). Served by interaction_place_time_idx (place, time)."""
+    within = Q()
+    for start, end in windows:
+        within |= Q(occurred_at__gte=start, occurred_at__lte=end)
+    return UserInteraction.objects.filter(
+        within, user_id=user_id, place_id=place_id, type=InteractionType.NEARBY_DETECTION
+    )
+
+
+def user_detected_near_place(*, user_id: int, place_id: int, windows: list[tuple[datetime, datetime]]) -> bool:
+    """Whether the user was detected near the place within any of the windows."""
+    return nearby_detections(user_id=user_id, place_id=place_id, windows=windows).exists()

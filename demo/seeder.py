@@ -29,8 +29,9 @@ from consumers.models import FavoriteCategory, FavoritePlace, RecentlyViewedPlac
 from demo.catalog import ADJECTIVES, CITIES, CUISINES, FIRST_NAMES, HOUR_WEIGHTS, LAST_NAMES, REVIEWS, STREETS, City
 from demo.copy_loader import NULL, CopyLoader, copy_bool, copy_ts, next_id
 from ratings.models import Rating
-from ratings.services import place_rating_summaries_refresh_all
+from ratings.services import place_rating_summaries_refresh_all, rating_verified_visits_refresh_all
 from trucks.models import Category, Menu, MenuItem, OpeningHours, Place, ScheduleException
+from trucks.search_document import search_documents_refresh_all
 from vendors.models import BusinessCertificate, CertificateKind, CertificateStatus, Role, Vendor, VendorMember
 
 DEFAULT_SEED = 20260101
@@ -113,7 +114,9 @@ class DemoSeeder:
         self._timed("favorites, recently viewed", self._preferences)
         self._timed("ratings", self._ratings, hidden_by_id=demo[ADMIN_EMAIL].pk)
         self._timed("events", self._events)
+        self._timed("verified visits", rating_verified_visits_refresh_all)  # after the events they rest on
         self._timed("rating summaries", self._rating_summaries)
+        self._timed("search documents", search_documents_refresh_all)  # the COPY loads bypass the services
         return self.report
 
     def _timed(self, phase: str, step, *args, **kwargs):

@@ -25,15 +25,23 @@ class ReasonActionForm(ActionForm):
 
 @admin.register(Rating)
 class RatingAdmin(admin.ModelAdmin):
-    list_display = ("place", "user", "stars", "short_review", "is_hidden", "created_at")
+    list_display = ("place", "user", "stars", "short_review", "verified_visit", "is_hidden", "created_at")
     list_select_related = ("place", "user")
     list_filter = ("is_hidden", "stars")
     search_fields = ("review", "user__email", "place__name")
     date_hierarchy = "created_at"
     autocomplete_fields = ("user", "place")
-    readonly_fields = ("is_hidden", "hidden_reason", "hidden_by", "hidden_at", "created_at", "updated_at")
+    readonly_fields = (
+        "verified_visit",
+        "is_hidden",
+        "hidden_reason",
+        "hidden_by",
+        "hidden_at",
+        "created_at",
+        "updated_at",
+    )
     fieldsets = (
-        (None, {"fields": ("place", "user", "stars", "review")}),
+        (None, {"fields": ("place", "user", "stars", "review", "verified_visit")}),
         ("Moderation (use the list actions)", {"fields": ("is_hidden", "hidden_reason", "hidden_by", "hidden_at")}),
         ("Record", {"fields": ("created_at", "updated_at")}),
     )

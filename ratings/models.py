@@ -1,5 +1,6 @@
 """Ratings and reviews: one per user and place; staff can hide a review."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -10,6 +11,9 @@ from django.utils import timezone
 # 1.0, 1.5, ... 5.0
 ALLOWED_STARS = [Decimal(n) / 2 for n in range(2, 11)]
 REVIEW_MAX_LENGTH = 2000
+# A rating is a verified visit when its author was detected near the place (a NEARBY_DETECTION event)
+# in this window before the rating was made or last changed (ratings.services keeps the flag).
+VERIFIED_VISIT_WINDOW = timedelta(days=14)
 
 
 class Rating(models.Model):
@@ -23,6 +27,12 @@ class Rating(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     hidden_at = models.DateTimeField(null=True, blank=True)
+    # A database default too: bulk loads (the demo's COPY) name only the columns they fill.
+    verified_visit = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text="The author was detected near the place in the 14 days before rating it (set by the services).",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 

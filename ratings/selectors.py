@@ -26,10 +26,13 @@ def star_distribution(*, place_ids: list[int]) -> dict[str, int]:
 
 
 def place_rating_summary(*, place) -> dict:
-    """A place's average and count (kept on the place) with its visible star distribution."""
+    """A place's average and count, of all and of verified visits (kept on the place), with its
+    visible star distribution."""
     return {
         "average": place.rating_avg,
         "count": place.rating_count,
+        "verified_average": place.rating_verified_avg,
+        "verified_count": place.rating_verified_count,
         "distribution": star_distribution(place_ids=[place.pk]),
     }
 

@@ -11,15 +11,16 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Avg, Count, DecimalField, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Avg, Count, DecimalField, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Round
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
 from analytics.models import InteractionType
+from analytics.selectors import nearby_detections, user_detected_near_place
 from analytics.services import interaction_record
-from ratings.models import ALLOWED_STARS, REVIEW_MAX_LENGTH, Rating
+from ratings.models import ALLOWED_STARS, REVIEW_MAX_LENGTH, VERIFIED_VISIT_WINDOW, Rating
 from trucks.models import Place
 from trucks.top_places import top_places_invalidate_on_commit
 
@@ -68,20 +69,60 @@ def _lock_active_place(place_id: int) -> Place:
     return place
 
 
+# --- verified visits ----------------------------------------------------------------------------
+
+
+def _verified_visit(rating: Rating) -> bool:
+    """The rule of a verified visit: the author was detected near the place (NEARBY_DETECTION) in
+    the VERIFIED_VISIT_WINDOW before the rating was made or before it was last changed."""
+    return user_detected_near_place(
+        user_id=rating.user_id,
+        place_id=rating.place_id,
+        windows=[(moment - VERIFIED_VISIT_WINDOW, moment) for moment in (rating.created_at, rating.updated_at)],
+    )
+
+
+def rating_verified_visits_refresh_all() -> int:
+    """Mark every rating by the same rule, in one statement (bulk loads, e.g. the demo data, which
+    writes ratings and events without the services; refresh the summaries after). No locks: for a
+    database nobody else writes to yet. Answers the row count."""
+    moments = [OuterRef("created_at"), OuterRef("updated_at")]
+    detections = nearby_detections(
+        user_id=OuterRef("user_id"),
+        place_id=OuterRef("place_id"),
+        windows=[(moment - VERIFIED_VISIT_WINDOW, moment) for moment in moments],
+    )
+    return Rating.objects.update(verified_visit=Exists(detections))
+
+
 # --- the place's summary ------------------------------------------------------------------------
 
 
 def _summaries_update(places: QuerySet[Place]) -> int:
     """The one computation of the summary: every place of `places` gets the average (rounded half
-    up to 2 places) and count of its visible ratings, in one set-based UPDATE. Answers the row count."""
+    up to 2 places) and count of its visible ratings, and the same of its visible verified visits,
+    in one set-based UPDATE. Answers the row count."""
     visible = Rating.objects.filter(place=OuterRef("pk"), is_hidden=False).order_by().values("place")
-    average = visible.annotate(average=Round(Avg("stars"), 2)).values("average")
-    count = visible.annotate(count=Count("id")).values("count")
+    average = Round(Avg("stars"), 2)
+    verified = Q(verified_visit=True)
+    averages = DecimalField(max_digits=3, decimal_places=2)
     return places.update(
         rating_avg=Coalesce(
-            Subquery(average), Value(Decimal("0")), output_field=DecimalField(max_digits=3, decimal_places=2)
+            Subquery(visible.annotate(average=average).values("average")), Value(Decimal("0")), output_field=averages
         ),
-        rating_count=Coalesce(Subquery(count), 0, output_field=IntegerField()),
+        rating_count=Coalesce(
+            Subquery(visible.annotate(count=Count("id")).values("count")), 0, output_field=IntegerField()
+        ),
+        rating_verified_avg=Coalesce(
+            Subquery(visible.annotate(average=Round(Avg("stars", filter=verified), 2)).values("average")),
+            Value(Decimal("0")),
+            output_field=averages,
+        ),
+        rating_verified_count=Coalesce(
+            Subquery(visible.annotate(count=Count("id", filter=verified)).values("count")),
+            0,
+            output_field=IntegerField(),
+        ),
         updated_at=timezone.now(),
     )
 
@@ -97,7 +138,9 @@ def place_rating_summary_refresh(*, place_id: int) -> Place:
     """Lock the place row and recompute its summary (also the repair for a summary that drifted)."""
     place = Place.objects.select_for_update().only("id", "city").get(pk=place_id)
     _summary_refresh(place)
-    place.refresh_from_db(fields=["rating_avg", "rating_count", "updated_at"])
+    place.refresh_from_db(
+        fields=["rating_avg", "rating_count", "rating_verified_avg", "rating_verified_count", "updated_at"]
+    )
     return place
 
 
@@ -111,21 +154,30 @@ def place_rating_summaries_refresh_all() -> int:
 
 
 @transaction.atomic
-def rating_submit(*, user: User, place_id: int, stars: Decimal, review: str = "") -> tuple[Rating, bool]:
-    """Rate an active place: the first time creates the rating, again updates it. Returns (rating, created)."""
+def rating_submit(*, user: User, place_id: int, stars: Decimal, review: str | None = None) -> tuple[Rating, bool]:
+    """Rate an active place: the first time creates the rating, again updates it. Returns (rating, created).
+
+    `review` None (not given) keeps the earlier text of a rating made again; "" clears it.
+    """
     _validate(stars=stars, review=review)
     place = _lock_active_place(place_id)
     now = timezone.now()
     rating = Rating.objects.filter(user=user, place_id=place.pk).first()
     created = rating is None
     if created:
-        rating = Rating(user=user, place_id=place.pk, stars=stars, review=review, created_at=now, updated_at=now)
+        rating = Rating(user=user, place_id=place.pk, stars=stars, review=review or "", created_at=now, updated_at=now)
+        rating.verified_visit = _verified_visit(rating)
         rating.full_clean()
         rating.save()
     else:
-        rating.stars, rating.review, rating.updated_at = Decimal(stars), review, now
+        update_fields = ["stars", "updated_at", "verified_visit"]
+        rating.stars, rating.updated_at = Decimal(stars), now
+        if review is not None:
+            rating.review = review
+            update_fields.append("review")
+        rating.verified_visit = _verified_visit(rating)
         rating.full_clean()
-        rating.save(update_fields=["stars", "review", "updated_at"])
+        rating.save(update_fields=update_fields)
     _summary_refresh(place)
     interaction_record(place_id=place.pk, type=InteractionType.RATING, user_id=user.pk)
     return rating, created
@@ -136,7 +188,7 @@ def rating_update(*, rating: Rating, stars: Decimal | None = None, review: str |
     """The author changes their stars and/or review."""
     _validate(stars=stars, review=review)
     places = _lock_places_of([rating.pk])
-    update_fields = ["updated_at"]
+    update_fields = ["updated_at", "verified_visit"]
     if stars is not None:
         rating.stars = Decimal(stars)
         update_fields.append("stars")
@@ -144,6 +196,7 @@ def rating_update(*, rating: Rating, stars: Decimal | None = None, review: str |
         rating.review = review
         update_fields.append("review")
     rating.updated_at = timezone.now()
+    rating.verified_visit = _verified_visit(rating)
     rating.full_clean()
     rating.save(update_fields=update_fields)
     for place in places.values():
@@ -164,12 +217,14 @@ def rating_staff_save(*, rating: Rating) -> Rating:
     _validate(stars=rating.stars, review=rating.review)
     if rating.pk is None:
         places = _lock_places([rating.place_id])
+        rating.verified_visit = _verified_visit(rating)
         rating.full_clean()
         rating.save()
     else:
         places = _lock_places_of([rating.pk], also=[rating.place_id])
+        rating.verified_visit = _verified_visit(rating)
         rating.full_clean()
-        rating.save(update_fields=["user", "place", "stars", "review"])
+        rating.save(update_fields=["user", "place", "stars", "review", "verified_visit"])
     for place in places.values():
         _summary_refresh(place)
     return rating

@@ -12,6 +12,7 @@ from django.utils.html import format_html
 
 from trucks import services
 from trucks.models import Category, Menu, MenuItem, OpeningHours, Photo, Place, ScheduleException
+from trucks.search_document import search_documents_refresh, search_documents_refresh_for_menus
 from vendors.images import clean_image
 
 
@@ -42,6 +43,17 @@ class CategoryAdmin(admin.ModelAdmin):
     list_editable = ("position",)
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
+
+    # Through the services: the places in a category carry its name in their search documents.
+    def save_model(self, request, obj, form, change):
+        services.category_save(category=obj)
+
+    def delete_model(self, request, obj):
+        services.category_delete(category=obj)
+
+    def delete_queryset(self, request, queryset):
+        for category in queryset:
+            services.category_delete(category=category)
 
 
 class OpeningHoursInline(admin.TabularInline):
@@ -90,16 +102,29 @@ class PlaceAdmin(admin.ModelAdmin):
     list_filter = ("kind", "is_open", "is_active", "location_source")
     search_fields = ("name", "city", "vendor__business_name")
     autocomplete_fields = ("vendor", "categories")
-    readonly_fields = ("rating_avg", "rating_count", "open_changed_at", "created_at", "updated_at")
+    readonly_fields = (
+        "rating_avg",
+        "rating_count",
+        "rating_verified_avg",
+        "rating_verified_count",
+        "open_changed_at",
+        "created_at",
+        "updated_at",
+    )
     fieldsets = (
         (None, {"fields": ("vendor", "kind", "name", "description", "categories", "is_active")}),
         ("Where", {"fields": ("time_zone", "address", "city", "state", "lat", "lng")}),
         ("Live", {"fields": ("location_source", "location_updated_at", "is_open", "open_changed_at")}),
-        ("Ratings", {"fields": ("rating_avg", "rating_count")}),
+        ("Ratings", {"fields": ("rating_avg", "rating_count", "rating_verified_avg", "rating_verified_count")}),
         ("Record", {"fields": ("created_at", "updated_at")}),
     )
     inlines = (OpeningHoursInline, ScheduleExceptionInline, PlacePhotoInline)
     show_full_result_count = False
+
+    def save_related(self, request, form, formsets, change):
+        """The form saved the name, description and categories: rebuild the place's search document."""
+        super().save_related(request, form, formsets, change)
+        search_documents_refresh(place_ids=[form.instance.pk])
 
     def delete_model(self, request, obj):
         services.place_delete(place=obj)
@@ -156,6 +181,13 @@ class MenuAdmin(admin.ModelAdmin):
     inlines = (MenuItemInline,)
     show_full_result_count = False
 
+    def save_related(self, request, form, formsets, change):
+        """The form saved the places, the active switch and the items: rebuild the search documents of
+        the places the menu is attached to now and of those it was attached to before."""
+        before = list(form.instance.places.values_list("pk", flat=True))  # the form has not set them yet
+        super().save_related(request, form, formsets, change)
+        search_documents_refresh(place_ids=[*before, *form.instance.places.values_list("pk", flat=True)])
+
     def delete_model(self, request, obj):
         services.menu_delete(menu=obj)
 
@@ -190,6 +222,12 @@ class MenuItemAdmin(CleanImagesMixin, admin.ModelAdmin):
     @admin.display(description="vendor", ordering="menu__vendor__business_name")
     def vendor(self, obj):
         return obj.menu.vendor
+
+    def save_model(self, request, obj, form, change):
+        """The item's name is in the search documents of its menu's places (the old menu's too, if moved)."""
+        before = MenuItem.objects.filter(pk=obj.pk).values_list("menu_id", flat=True).first() if obj.pk else None
+        super().save_model(request, obj, form, change)
+        search_documents_refresh_for_menus(menu_ids=[obj.menu_id, before or obj.menu_id])
 
     def delete_model(self, request, obj):
         services.item_delete(item=obj)

@@ -6,13 +6,15 @@ its own statement, after these filters.
 """
 
 from django import forms
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.exceptions import ValidationError
 from django.core.validators import slug_re
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django_filters import BooleanFilter, CharFilter, ChoiceFilter, FilterSet, MultipleChoiceFilter
 
 from trucks.models import MenuItem, Place, PlaceKind
-from trucks.search import ORDERINGS
+from trucks.search import ORDERINGS, TEXT_RANK
+from trucks.search_document import SEARCH_CONFIG
 
 # The wording of the API's other messages (DRF's), so a query parameter reads like a body field.
 INVALID_CHOICE = {"invalid_choice": '"%(value)s" is not a valid choice.'}
@@ -129,14 +131,17 @@ class PlaceSearchFilter(ClassFormFilterSet):
     q = CharFilter(
         method="filter_text",
         max_length=100,
-        help_text="Text in the name, the description or a category name (any case).",
+        help_text="Words to find in the name, the categories, the items of active menus or the description "
+        "(full-text: English stemming, so tacos finds taco; quotes for a phrase, -word to exclude). "
+        "A name match ranks above a category, then an item, then a description match; without a point "
+        "and without `ordering` the best match comes first.",
     )
     ordering = ChoiceFilter(
         choices=[(key, key) for key in ORDERINGS],
         method="filter_ordering",
         error_messages=INVALID_CHOICE,
         help_text="distance (needs lat/lng; the default then), -rating (best first) "
-        "or name (the default without a point).",
+        "or name (the default without a point, unless `q` is given: then best match first).",
     )
 
     # Set by filter_queryset: some filter narrowed the places.
@@ -155,10 +160,10 @@ class PlaceSearchFilter(ClassFormFilterSet):
         return queryset.filter(_has_available_item(name)) if value else queryset
 
     def filter_text(self, queryset: QuerySet[Place], name: str, value: str) -> QuerySet[Place]:
-        in_categories = Place.categories.through.objects.filter(
-            place_id=OuterRef("pk"), category__name__icontains=value
-        )
-        return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value) | Exists(in_categories))
+        """Places whose search document (trucks.search_document) matches the words, each with its rank
+        as TEXT_RANK (the search orders by it when nothing else is asked)."""
+        query = SearchQuery(value, config=SEARCH_CONFIG, search_type="websearch")
+        return queryset.filter(search_document=query).annotate(**{TEXT_RANK: SearchRank(F("search_document"), query)})
 
     def filter_ordering(self, queryset: QuerySet[Place], name: str, value: str) -> QuerySet[Place]:
         return queryset  # applied by places_search, after the point (see the class docstring)

@@ -4,6 +4,8 @@ import uuid
 import zoneinfo
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -123,6 +125,13 @@ class Place(models.Model):
     # Rating summary, kept in step with visible ratings in the same transaction.
     rating_avg = models.DecimalField(max_digits=3, decimal_places=2, default=0)
     rating_count = models.PositiveIntegerField(default=0)
+    # The same over verified visits only (ratings.models.VERIFIED_VISIT_WINDOW says what "verified" is).
+    # Database defaults too: bulk loads (the demo's COPY) name only the columns they fill.
+    rating_verified_avg = models.DecimalField(max_digits=3, decimal_places=2, default=0, db_default=0)
+    rating_verified_count = models.PositiveIntegerField(default=0, db_default=0)
+    # The text search's document (trucks.search_document builds it: name A, categories B, items of
+    # active menus C, description D; English stemming), kept current by the services that change them.
+    search_document = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -131,6 +140,10 @@ class Place(models.Model):
         constraints = [
             models.CheckConstraint(condition=coordinates_in_range(), name="place_coordinates_valid"),
             models.CheckConstraint(condition=Q(rating_avg__gte=0, rating_avg__lte=5), name="place_rating_avg_range"),
+            models.CheckConstraint(
+                condition=Q(rating_verified_avg__gte=0, rating_verified_avg__lte=5),
+                name="place_rating_verified_avg_range",
+            ),
         ]
         indexes = [
             # nearby search: bounding box on (lat, lng), then exact great-circle distance
@@ -141,6 +154,8 @@ class Place(models.Model):
             models.Index(fields=["city", "-rating_avg"], name="place_city_rating_idx"),
             # stale-open switch job: "places whose open switch is on"
             models.Index(fields=["open_changed_at"], name="place_open_idx", condition=Q(is_open=True)),
+            # text search (`q`): "places whose document matches websearch_to_tsquery('english', q)"
+            GinIndex(fields=["search_document"], name="place_search_document_idx"),
         ]
 
     def __str__(self):

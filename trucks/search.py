@@ -44,6 +44,10 @@ ORDERINGS = {
     "-rating": ("-rating_avg", "-rating_count", "id"),
     "name": ("name", "id"),
 }
+# The rank of a text search (`q`), annotated by trucks.filters; without a point and without an
+# `ordering` asked, the best match comes first.
+TEXT_RANK = "text_rank"
+BEST_MATCH = (f"-{TEXT_RANK}", "name", "id")
 
 
 def places_search(
@@ -78,6 +82,8 @@ def places_search(
         keys = nearby_places(lat=lat, lng=lng, radius_km=radius_km, queryset=queryset).values("id", "distance_km")
         # nearest first, ties by id, unless asked otherwise
         return keys.order_by(*ORDERINGS[ordering]) if ordering else keys
+    if ordering is None and TEXT_RANK in queryset.query.annotations:
+        return queryset.values("id").order_by(*BEST_MATCH)
     return queryset.values("id").order_by(*ORDERINGS[ordering or "name"])
 
 

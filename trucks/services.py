@@ -33,6 +33,11 @@ from trucks.models import (
     Place,
     ScheduleException,
 )
+from trucks.search_document import (
+    search_documents_refresh,
+    search_documents_refresh_for_categories,
+    search_documents_refresh_for_menus,
+)
 from trucks.selectors import images_named_the_old_way
 from vendors.images import clean_image
 from vendors.models import Vendor
@@ -96,6 +101,7 @@ def place_create(
     place.full_clean()
     place.save()
     place.categories.set(categories)
+    search_documents_refresh(place_ids=[place.pk])
     return place
 
 
@@ -110,6 +116,7 @@ def place_update(*, place: Place, data: dict[str, Any]) -> Place:
     model_update(instance=place, fields=PLACE_FIELDS, data=data)
     if categories is not None:
         place.categories.set(categories)
+    search_documents_refresh(place_ids=[place.pk])
     return place
 
 
@@ -337,6 +344,7 @@ def menu_create(
     menu.full_clean()
     menu.save()
     menu.places.set(places)
+    search_documents_refresh(place_ids=[place.pk for place in places])
     return menu
 
 
@@ -345,9 +353,11 @@ def menu_update(*, menu: Menu, data: dict[str, Any]) -> Menu:
     """Change the MENU_FIELDS that `data` gives, and the places under "places" (the vendor's own only)."""
     data = dict(data)
     places = data.pop("places", None)
+    detached = set(menu.places.values_list("pk", flat=True))  # their documents lose this menu's items
     model_update(instance=menu, fields=MENU_FIELDS, data=data)
     if places is not None:
         menu.places.set(_check_own_places(menu.vendor_id, places))
+    search_documents_refresh(place_ids=detached | set(menu.places.values_list("pk", flat=True)))
     return menu
 
 
@@ -358,7 +368,9 @@ def menu_delete(*, menu: Menu) -> None:
         *MenuItem.objects.filter(menu=menu).values_list("photo", flat=True),
         *Photo.objects.filter(menu_item__menu=menu).values_list("image", flat=True),
     ]
+    place_ids = list(menu.places.values_list("pk", flat=True))
     menu.delete()
+    search_documents_refresh(place_ids=place_ids)
     _delete_photo_files_on_commit(photos)
 
 
@@ -402,6 +414,7 @@ def item_create(
         item.photo = _cleaned_upload(photo, field="photo")
     item.full_clean()
     item.save()
+    search_documents_refresh_for_menus(menu_ids=[item.menu_id])
     return item
 
 
@@ -431,6 +444,7 @@ def item_update(
     else:
         old_photo = ""
     model_update(instance=item, fields=[*ITEM_FIELDS, "photo"], data=data)
+    search_documents_refresh_for_menus(menu_ids=[item.menu_id])
     _delete_photo_files_on_commit([old_photo])
     return item
 
@@ -440,6 +454,7 @@ def item_delete(*, item: MenuItem) -> None:
     """Delete the item (its photo rows cascade), then its photo files."""
     photos = [item.photo.name, *Photo.objects.filter(menu_item=item).values_list("image", flat=True)]
     item.delete()
+    search_documents_refresh_for_menus(menu_ids=[item.menu_id])
     _delete_photo_files_on_commit(photos)
 
 
@@ -523,3 +538,23 @@ def stored_images_rename(*, dry_run: bool = False, batch_size: int = 500) -> Ite
             for pk, old in batch:
                 yield stored_image_rename(model=model, field_name=field_name, pk=pk, old=old, dry_run=dry_run)
             after_id = batch[-1][0]
+
+
+# --- categories (staff, in the admin) -------------------------------------------------------------
+
+
+@transaction.atomic
+def category_save(*, category: Category) -> Category:
+    """Create or change a category; the places in it get its (new) name in their search documents."""
+    category.full_clean()
+    category.save()
+    search_documents_refresh_for_categories(category_ids=[category.pk])
+    return category
+
+
+@transaction.atomic
+def category_delete(*, category: Category) -> None:
+    """Delete a category; the places that were in it lose its name from their search documents."""
+    place_ids = list(category.places.values_list("pk", flat=True))
+    category.delete()
+    search_documents_refresh(place_ids=place_ids)

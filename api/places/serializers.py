@@ -5,6 +5,7 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.ratings.serializers import VERIFIED_VISIT_HELP
 from trucks.models import (
     Category,
     ExceptionKind,
@@ -181,8 +182,14 @@ class PhotoSerializer(serializers.ModelSerializer):
 
 
 class RatingSummarySerializer(serializers.Serializer):
-    average = serializers.DecimalField(max_digits=3, decimal_places=2)
-    count = serializers.IntegerField()
+    average = serializers.DecimalField(max_digits=3, decimal_places=2, help_text="Average of all visible ratings.")
+    count = serializers.IntegerField(help_text="Visible ratings.")
+    verified_average = serializers.DecimalField(
+        max_digits=3,
+        decimal_places=2,
+        help_text="Average of the visible ratings that are verified visits (0 without any). " + VERIFIED_VISIT_HELP,
+    )
+    verified_count = serializers.IntegerField(help_text="Visible ratings that are verified visits.")
     distribution = serializers.DictField(
         child=serializers.IntegerField(), help_text='Visible ratings per star value, "1.0" … "5.0" (zeros included).'
     )

@@ -10,7 +10,10 @@ STARS_HELP = '1.0 to 5.0 in half steps, as a string, e.g. "4.5".'
 class RatingInputSerializer(serializers.Serializer):
     stars = serializers.DecimalField(max_digits=2, decimal_places=1, min_value=1, max_value=5, help_text=STARS_HELP)
     review = serializers.CharField(
-        required=False, allow_blank=True, max_length=REVIEW_MAX_LENGTH, help_text="Optional review text."
+        required=False,
+        allow_blank=True,
+        max_length=REVIEW_MAX_LENGTH,
+        help_text='Optional review text. Left out when rating again, the earlier text stays; "" clears it.',
     )
 
 
@@ -21,13 +24,20 @@ class RatingUpdateInputSerializer(serializers.Serializer):
     review = serializers.CharField(required=False, allow_blank=True, max_length=REVIEW_MAX_LENGTH)
 
 
+VERIFIED_VISIT_HELP = (
+    "A verified visit: the author's app detected them near this place (a NEARBY_DETECTION event) "
+    "in the 14 days before they made or last changed this rating."
+)
+
+
 class RatingSerializer(serializers.ModelSerializer):
+    verified_visit = serializers.BooleanField(read_only=True, help_text=VERIFIED_VISIT_HELP)
     author = serializers.SerializerMethodField(help_text="The author's first name and last initial.")
     is_mine = serializers.SerializerMethodField()
 
     class Meta:
         model = Rating
-        fields = ["id", "place", "stars", "review", "author", "is_mine", "created_at", "updated_at"]
+        fields = ["id", "place", "stars", "review", "verified_visit", "author", "is_mine", "created_at", "updated_at"]
 
     def get_author(self, rating) -> str:
         user = rating.user

@@ -34,6 +34,7 @@ class PlaceRatingsView(APIView):
         operation_id="places_ratings_submit",
         summary="Rate a place",
         description="One rating per user and place: 201 the first time, 200 when it updates your rating. "
+        'Rating again without `review` keeps your earlier text; `"review": ""` clears it. '
         "Only active places can be rated (404 otherwise).",
         request=s.RatingInputSerializer,
         responses={201: s.RatingSerializer, 200: s.RatingSerializer, **error_responses(400, 401, 404)},
@@ -45,7 +46,7 @@ class PlaceRatingsView(APIView):
             user=request.user,
             place_id=place_id,
             stars=serializer.validated_data["stars"],
-            review=serializer.validated_data.get("review", ""),
+            review=serializer.validated_data.get("review"),
         )
         return Response(
             s.RatingSerializer(rating, context={"request": request}).data,

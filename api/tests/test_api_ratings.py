@@ -1,8 +1,10 @@
 """Ratings: a place's reviews, rating it once (again updates), the author changing or deleting theirs."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from analytics.models import InteractionType, UserInteraction
 from conftest import token_client
@@ -161,3 +163,52 @@ def test_hidden_ratings_do_not_count_in_the_summary(consumer_client, place_a):
 
     place_a.refresh_from_db()
     assert (place_a.rating_avg, place_a.rating_count) == (Decimal("4.00"), 1)
+
+
+def test_rate_again_without_review_keeps_the_earlier_text(consumer_client, place_a):
+    # given
+    consumer_client.post(ratings_url(place_a.pk), {"stars": "4.0", "review": "Crispy."})
+
+    # when
+    again = consumer_client.post(ratings_url(place_a.pk), {"stars": "5.0"})
+
+    # then
+    assert again.status_code == 200
+    assert (again.json()["stars"], again.json()["review"]) == ("5.0", "Crispy.")
+    assert Rating.objects.get(place=place_a).review == "Crispy."
+
+
+def test_rate_again_with_an_empty_review_clears_it(consumer_client, place_a):
+    # given
+    consumer_client.post(ratings_url(place_a.pk), {"stars": "4.0", "review": "Crispy."})
+
+    # when
+    again = consumer_client.post(ratings_url(place_a.pk), {"stars": "4.0", "review": ""}, format="json")
+
+    # then
+    assert again.status_code == 200
+    assert again.json()["review"] == ""
+    assert Rating.objects.get(place=place_a).review == ""
+
+
+def test_rate_after_a_nearby_detection_shows_a_verified_visit_and_summary(consumer, consumer_client, place_a):
+    # given the consumer was detected near the place 13 days ago, another user rated it without a visit
+    factories.UserInteractionFactory(
+        user=consumer,
+        place=place_a,
+        type=InteractionType.NEARBY_DETECTION,
+        occurred_at=timezone.now() - timedelta(days=13),
+    )
+    factories.RatingFactory(place=place_a, stars=Decimal("2.0"))
+
+    # when
+    rated = consumer_client.post(ratings_url(place_a.pk), {"stars": "4.5"})
+    listed = consumer_client.get(ratings_url(place_a.pk))
+    detail = consumer_client.get(f"/api/v1/places/{place_a.pk}/")
+
+    # then
+    assert rated.json()["verified_visit"] is True
+    assert [(r["stars"], r["verified_visit"]) for r in listed.json()["results"]] == [("4.5", True), ("2.0", False)]
+    summary = detail.json()["rating_summary"]
+    assert (summary["average"], summary["count"]) == ("3.25", 2)
+    assert (summary["verified_average"], summary["verified_count"]) == ("4.50", 1)

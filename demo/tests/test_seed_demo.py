@@ -126,6 +126,26 @@ def test_seed_demo_rating_summaries_match_visible_ratings(seeded):
         assert (place.rating_count, place.rating_avg) == (place.n, expected)
 
 
+def test_seed_demo_verified_summaries_match_visible_verified_ratings(seeded):
+    verified = Q(ratings__is_hidden=False, ratings__verified_visit=True)
+    places = Place.objects.annotate(n=Count("ratings", filter=verified), avg=Avg("ratings__stars", filter=verified))
+    for place in places:
+        expected = Decimal(place.avg or 0).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        assert (place.rating_verified_count, place.rating_verified_avg) == (place.n, expected)
+
+
+def test_seed_demo_builds_every_place_search_document(seeded, api_client):
+    # given a seeded place's name (the COPY loads bypass the services that keep the documents)
+    place = Place.objects.filter(kind="truck").order_by("id").first()
+
+    # when
+    response = api_client.get("/api/v1/places/", {"q": place.name, "page_size": 100})
+
+    # then
+    assert not Place.objects.filter(search_document__isnull=True).exists()
+    assert place.pk in [row["id"] for row in response.json()["results"]]
+
+
 def test_seed_demo_same_seed_gives_same_rows(seeded):
     first = _snapshot()
 
