@@ -19,6 +19,7 @@ from trucks.models import (
     ScheduleException,
 )
 from trucks.nearby import DEFAULT_RADIUS_KM, MAX_RADIUS_KM
+from trucks.search import LocationStatus
 
 
 class PageParamsSerializer(serializers.Serializer):
@@ -72,6 +73,21 @@ class VendorRefSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+class LocalDateTimeField(serializers.DateTimeField):
+    """An aware datetime shown in its own zone (ISO 8601 with offset), not converted to UTC."""
+
+    def to_representation(self, value):
+        return None if value is None else value.isoformat()
+
+
+class SlotSerializer(serializers.Serializer):
+    starts_at = LocalDateTimeField()
+    ends_at = LocalDateTimeField()
+    address = serializers.CharField()
+    lat = serializers.FloatField(allow_null=True)
+    lng = serializers.FloatField(allow_null=True)
+
+
 class PlaceCardSerializer(serializers.Serializer):
     """A place in any list (reads card dicts from trucks.search)."""
 
@@ -92,22 +108,19 @@ class PlaceCardSerializer(serializers.Serializer):
     location_updated_at = serializers.DateTimeField(
         allow_null=True, help_text="When the location was last confirmed: older than a few hours means stale."
     )
-    location_source = serializers.ChoiceField(choices=LocationSource.choices)
-
-
-class LocalDateTimeField(serializers.DateTimeField):
-    """An aware datetime shown in its own zone (ISO 8601 with offset), not converted to UTC."""
-
-    def to_representation(self, value):
-        return None if value is None else value.isoformat()
-
-
-class SlotSerializer(serializers.Serializer):
-    starts_at = LocalDateTimeField()
-    ends_at = LocalDateTimeField()
+    location_source = serializers.ChoiceField(
+        choices=LocationSource.choices, help_text="Where the location came from: the address or a check-in."
+    )
+    location_status = serializers.ChoiceField(
+        choices=LocationStatus.choices,
+        help_text="live: a truck's check-in within its grace window; last_seen: older (show it as "
+        '"last seen" with location_updated_at, not as live); address: a stand, or a truck at its address.',
+    )
     address = serializers.CharField()
-    lat = serializers.FloatField(allow_null=True)
-    lng = serializers.FloatField(allow_null=True)
+    next_opening = SlotSerializer(
+        allow_null=True,
+        help_text="The slot the place is in now, or the next one within two weeks (local time with offset).",
+    )
 
 
 @extend_schema_field(

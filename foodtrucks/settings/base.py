@@ -301,6 +301,9 @@ TOP_PLACES_MIN_RATINGS = env.int("TOP_PLACES_MIN_RATINGS", default=3)
 ANALYTICS_EVENT_MAX_AGE_DAYS = env.int("ANALYTICS_EVENT_MAX_AGE_DAYS", default=7)
 # ... and this far in the future (device clocks drift).
 ANALYTICS_EVENT_MAX_FUTURE_MINUTES = env.int("ANALYTICS_EVENT_MAX_FUTURE_MINUTES", default=5)
+# A truck's live location (check-in from the portal, the API or a device) is "live" this long after
+# it was confirmed; older, its card says "last_seen".
+LIVE_LOCATION_GRACE_MINUTES = env.int("LIVE_LOCATION_GRACE_MINUTES", default=120)
 
 # --- logging ----------------------------------------------------------------------------------
 LOG_LEVEL = env("DJANGO_LOG_LEVEL", default="INFO")
