@@ -57,6 +57,10 @@ class PlaceSearchPointSerializer(PageParamsSerializer):
         return attrs
 
 
+class MapParamsSerializer(serializers.Serializer):
+    """The map takes no parameter besides its filters (trucks.filters.PlaceMapFilter)."""
+
+
 class CategorySerializer(serializers.ModelSerializer):
     class Meta:
         model = Category
@@ -255,6 +259,38 @@ class PlaceDetailSerializer(serializers.ModelSerializer):
             "photos",
             "rating_summary",
         ]
+
+
+class MapBoundsSerializer(serializers.Serializer):
+    south = serializers.FloatField()
+    west = serializers.FloatField()
+    north = serializers.FloatField()
+    east = serializers.FloatField(help_text="Below west when the cell crosses the antimeridian.")
+
+
+class MapClusterSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="Places in the cell.")
+    lat = serializers.FloatField(help_text="Centroid of the cell's places.")
+    lng = serializers.FloatField(help_text="Centroid of the cell's places.")
+    bounds = MapBoundsSerializer(source="*", help_text="The grid cell (zoom to it to see its places).")
+
+
+class MapPlacesSerializer(serializers.Serializer):
+    """Few enough places in the viewport: every one of them, as cards."""
+
+    type = serializers.ChoiceField(choices=["places"])
+    count = serializers.IntegerField(help_text="Places in the viewport (all of them are listed).")
+    places = PlaceCardSerializer(many=True, help_text="By id.")
+
+
+class MapClustersSerializer(serializers.Serializer):
+    """Too many places in the viewport: a grid of cells over it, the cells that hold places."""
+
+    type = serializers.ChoiceField(choices=["clusters"])
+    count = serializers.IntegerField(help_text="Places in the viewport (the sum of the clusters' counts).")
+    rows = serializers.IntegerField(help_text="Rows of the grid over the viewport, south to north.")
+    columns = serializers.IntegerField(help_text="Columns of the grid over the viewport, west to east.")
+    clusters = MapClusterSerializer(many=True, help_text="Cells with places, by row then column.")
 
 
 class CheckInInputSerializer(serializers.Serializer):
