@@ -24,6 +24,7 @@ urlpatterns = [
     # places: search, top, detail, categories, a vendor's check-in
     path("places/", places.PlaceListView.as_view(), name="api-places"),
     path("places/top/", places.TopPlacesView.as_view(), name="api-places-top"),
+    path("places/map/", places.PlaceMapView.as_view(), name="api-places-map"),
     path("places/<int:place_id>/", places.PlaceDetailView.as_view(), name="api-place-detail"),
     path("categories/", places.CategoryListView.as_view(), name="api-categories"),
     path("vendor/places/<int:place_id>/location/", places.PlaceCheckInView.as_view(), name="api-vendor-place-check-in"),

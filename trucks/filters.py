@@ -15,6 +15,7 @@ from django_filters import BooleanFilter, CharFilter, ChoiceFilter, FilterSet, M
 from trucks.models import MenuItem, Place, PlaceKind
 from trucks.search import ORDERINGS, TEXT_RANK
 from trucks.search_document import SEARCH_CONFIG
+from trucks.viewport import Viewport, viewport_parse
 
 # The wording of the API's other messages (DRF's), so a query parameter reads like a body field.
 INVALID_CHOICE = {"invalid_choice": '"%(value)s" is not a valid choice.'}
@@ -76,6 +77,37 @@ class SlugListField(forms.Field):
             raise ValidationError(messages, code="invalid")
 
 
+class ViewportField(forms.Field):
+    """`south,west,north,east` in degrees; west > east crosses the antimeridian. Each bad part is named."""
+
+    MAX_LENGTH = 200  # four numbers; anything longer is not a box
+
+    def to_python(self, value) -> Viewport | None:
+        text = "" if value in self.empty_values else str(value).strip()
+        if not text:
+            return None
+        if len(text) > self.MAX_LENGTH:
+            raise ValidationError(
+                f"Ensure this field has no more than {self.MAX_LENGTH} characters.", code="max_length"
+            )
+        try:
+            return viewport_parse(text)
+        except ValueError as error:
+            raise ValidationError(error.args[0], code="invalid") from None
+
+
+class ViewportFilter(CharFilter):
+    """A map viewport (`bbox`); the schema shows it as a string."""
+
+    field_class = ViewportField
+
+
+BBOX_HELP = (
+    "Map viewport south,west,north,east in degrees (lat -90..90, lng -180..180, south <= north); "
+    "west > east crosses the antimeridian (e.g. 50,170,60,-170)."
+)
+
+
 class SlugListFilter(MultipleChoiceFilter):
     """A repeatable slug parameter; the schema shows it as an array of strings (`category=a&category=b`)."""
 
@@ -128,6 +160,7 @@ class PlaceSearchFilter(ClassFormFilterSet):
         method="filter_has_available_item", help_text="Has an available gluten-free item."
     )
     city = CharFilter(lookup_expr="iexact", max_length=100, help_text="City name (any case).")
+    bbox = ViewportFilter(method="filter_bbox", help_text=BBOX_HELP)
     q = CharFilter(
         method="filter_text",
         max_length=100,
@@ -159,6 +192,9 @@ class PlaceSearchFilter(ClassFormFilterSet):
         # false means "whatever", not "has none": the app sends its switches as they are.
         return queryset.filter(_has_available_item(name)) if value else queryset
 
+    def filter_bbox(self, queryset: QuerySet[Place], name: str, value: Viewport) -> QuerySet[Place]:
+        return queryset.filter(value.as_q())
+
     def filter_text(self, queryset: QuerySet[Place], name: str, value: str) -> QuerySet[Place]:
         """Places whose search document (trucks.search_document) matches the words, each with its rank
         as TEXT_RANK (the search orders by it when nothing else is asked)."""
@@ -185,6 +221,24 @@ class PlaceSearchFilter(ClassFormFilterSet):
             self.narrows |= narrowed is not queryset
             queryset = narrowed
         return queryset
+
+
+class PlaceMapFilter(PlaceSearchFilter):
+    """The map's filters (GET places/map/): the search's, with the viewport required and no order
+    (a map has no list order; trucks.viewport applies the box itself, to build its grid on it)."""
+
+    bbox = ViewportFilter(method="filter_viewport_later", required=True, help_text=BBOX_HELP)
+    ordering = None
+
+    class Meta(PlaceSearchFilter.Meta):
+        pass
+
+    def filter_viewport_later(self, queryset: QuerySet[Place], name: str, value: Viewport) -> QuerySet[Place]:
+        return queryset  # trucks.viewport.map_viewport filters by the box and sizes its grid from it
+
+    @property
+    def viewport(self) -> Viewport:
+        return self.form.cleaned_data["bbox"]
 
 
 class TopPlacesFilter(ClassFormFilterSet):

@@ -1,19 +1,32 @@
 """Reads for the consumer API: the place search with its filters, and lean "place card" rows.
 
-A card is a plain dict built from `values()` rows plus one query for the categories of the page,
-so a list of places costs two queries whatever its length.
+A card is a plain dict built from one SQL statement (the places with their vendor and categories)
+plus two queries for the page's weekly hours and exceptions (its next opening), so a list of places
+costs a constant number of queries whatever its length, and a list needs no detail call per card.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, TextChoices, prefetch_related_objects
 from django.http import Http404
+from django.utils import timezone
 
-from trucks.models import Category, Menu, MenuItem, OpeningHours, Photo, Place, ScheduleException
+from trucks.models import (
+    Category,
+    LocationSource,
+    Menu,
+    MenuItem,
+    OpeningHours,
+    Photo,
+    Place,
+    PlaceKind,
+    ScheduleException,
+)
 from trucks.nearby import NearbyKeys, nearby_places
 from trucks.schedule import next_opening
 
@@ -30,13 +43,21 @@ CARD_FIELDS = (
     "rating_avg",
     "rating_count",
     "city",
+    "address",
     "location_updated_at",
     "location_source",
     "vendor_id",
 )
 # A card's JSON keys (api PlaceCardSerializer documents each; a test holds the two equal): the
-# columns, the vendor as {id, name} instead of vendor_id, the categories, and the distance with a point.
-CARD_KEYS = (*(f for f in CARD_FIELDS if f != "vendor_id"), "vendor", "categories")
+# columns, the vendor as {id, name} instead of vendor_id, the categories, the next opening, how far
+# to trust the location, and the distance with a point.
+CARD_KEYS = (
+    *(f for f in CARD_FIELDS if f != "vendor_id"),
+    "vendor",
+    "categories",
+    "next_opening",
+    "location_status",
+)
 CARD_KEYS_WITH_DISTANCE = (*CARD_KEYS, "distance_km")
 # `ordering` values of the search and what they sort by; nothing else reaches order_by().
 ORDERINGS = {
@@ -87,8 +108,29 @@ def places_search(
     return queryset.values("id").order_by(*ORDERINGS[ordering or "name"])
 
 
-# A card row: CARD_FIELDS of the place, its vendor's name, then one category (slug, name) per row.
-_CARD_COLUMNS = ", ".join(f"p.{field}" for field in CARD_FIELDS) + ", v.business_name, c.slug, c.name"
+class LocationStatus(TextChoices):
+    """How far a card's location can be trusted."""
+
+    LIVE = "live", "Live: a truck's check-in within its grace window"
+    LAST_SEEN = "last_seen", "Last seen: a truck's check-in older than its grace window"
+    ADDRESS = "address", "The place's address (a stand, or a truck not checked in)"
+
+
+def location_status(*, kind: str, source: str, updated_at: datetime | None, now: datetime) -> str:
+    """`live` while a truck's checked-in location is younger than LIVE_LOCATION_GRACE_MINUTES,
+    `last_seen` after; a stand, or a place located by its address, is `address`."""
+    if kind == PlaceKind.STAND or source == LocationSource.ADDRESS:
+        return LocationStatus.ADDRESS
+    grace = timedelta(minutes=settings.LIVE_LOCATION_GRACE_MINUTES)
+    if updated_at is None or now - updated_at > grace:
+        return LocationStatus.LAST_SEEN
+    return LocationStatus.LIVE
+
+
+# A card row: CARD_FIELDS of the place, its time zone (for the next opening), its vendor's name, then
+# one category (slug, name) per row.
+_CARD_COLUMNS = ", ".join(f"p.{field}" for field in CARD_FIELDS) + ", p.time_zone, v.business_name, c.slug, c.name"
+_CARD_WIDTH = len(CARD_FIELDS) + 4  # the columns above; the plain nearby page adds distance and total
 _CARD_JOINS = (
     " JOIN vendors_vendor v ON v.id = p.vendor_id"
     " LEFT JOIN trucks_place_categories pc ON pc.place_id = p.id"
@@ -105,11 +147,12 @@ _CARDS_SQL = (
 def place_cards_by_ids(
     place_ids: list[int], *, distances: dict[int, float] | None = None, active_only: bool = True
 ) -> list[dict]:
-    """Cards for `place_ids`, in that order, in one query (missing or inactive places are left out).
+    """Cards for `place_ids`, in that order, in three queries (missing or inactive places are left out).
 
     The dicts are already in their JSON shape (PlaceCardSerializer documents it), so the hot search
     renders them as they are instead of walking a serializer field by field. Categories and the
-    vendor's name come in the same query (one row per place and category).
+    vendor's name come in the same query (one row per place and category); the next openings in two
+    more (place_cards_for_page).
     """
     if not place_ids:
         return []
@@ -121,22 +164,60 @@ def place_cards_by_ids(
 
 
 def _cards_from_rows(rows, *, distances: dict[int, float] | None = None) -> dict[int, dict]:
-    """Cards by id (in the rows' order) from rows of (*CARD_FIELDS, vendor name, category slug, name)."""
+    """Cards by id (in the rows' order) from rows of (*CARD_FIELDS, time zone, vendor name, category
+    slug, name), each with its next opening and location status."""
     width = len(CARD_FIELDS)
     cards: dict[int, dict] = {}
+    time_zones: dict[int, str] = {}
     for row in rows:
         card = cards.get(row[0])
         if card is None:
             card = dict(zip(CARD_FIELDS, row[:width], strict=True))
             card["rating_avg"] = str(card["rating_avg"])  # numeric(3,2): "4.50", the schema's decimal string
-            card["vendor"] = {"id": card.pop("vendor_id"), "name": row[width]}
+            card["vendor"] = {"id": card.pop("vendor_id"), "name": row[width + 1]}
             card["categories"] = []
             if distances is not None:
                 card["distance_km"] = round(distances[row[0]], 3)
             cards[row[0]] = card
-        if row[width + 1] is not None:
-            card["categories"].append({"slug": row[width + 1], "name": row[width + 2]})
+            time_zones[row[0]] = row[width]
+        if row[width + 2] is not None:
+            card["categories"].append({"slug": row[width + 2], "name": row[width + 3]})
+    _cards_add_schedule_and_freshness(cards, time_zones=time_zones, now=timezone.now())
     return cards
+
+
+def _cards_add_schedule_and_freshness(cards: dict[int, dict], *, time_zones: dict[int, str], now: datetime) -> None:
+    """Each card's `next_opening` (trucks.schedule, the detail's rule) and `location_status`.
+
+    The page's weekly hours and exceptions come in two queries whatever its length: bare Place
+    instances carry only id and zone, and Django's prefetch fills their hours and exceptions.
+    """
+    # Exceptions from two days back cover "yesterday" in any zone (an overnight slot); next_opening
+    # looks 14 local days ahead.
+    since, until = (now - timedelta(days=2)).date(), (now + timedelta(days=16)).date()
+    places = [Place(pk=place_id, time_zone=zone) for place_id, zone in time_zones.items()]
+    prefetch_related_objects(
+        places,
+        Prefetch("opening_hours", queryset=OpeningHours.objects.order_by("weekday", "opens")),
+        Prefetch("schedule_exceptions", queryset=ScheduleException.objects.filter(date__gte=since, date__lte=until)),
+    )
+    for place in places:
+        card = cards[place.pk]
+        slot = next_opening(place, now)
+        card["next_opening"] = (
+            None
+            if slot is None
+            else {
+                "starts_at": slot.starts_at,
+                "ends_at": slot.ends_at,
+                "address": slot.address,
+                "lat": slot.lat,
+                "lng": slot.lng,
+            }
+        )
+        card["location_status"] = location_status(
+            kind=card["kind"], source=card["location_source"], updated_at=card["location_updated_at"], now=now
+        )
 
 
 @dataclass(frozen=True)
@@ -156,7 +237,7 @@ class PlainNearbySearch:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
-        width = len(CARD_FIELDS) + 3
+        width = _CARD_WIDTH
         distances = {row[0]: row[width] for row in rows}
         totals = {row[0]: row[width + 1] for row in rows}
         cards = _cards_from_rows(rows, distances=distances)

@@ -20,6 +20,7 @@ from trucks.models import (
     ScheduleException,
 )
 from trucks.nearby import DEFAULT_RADIUS_KM, MAX_RADIUS_KM
+from trucks.search import LocationStatus
 
 
 class PageParamsSerializer(serializers.Serializer):
@@ -57,6 +58,10 @@ class PlaceSearchPointSerializer(PageParamsSerializer):
         return attrs
 
 
+class MapParamsSerializer(serializers.Serializer):
+    """The map takes no parameter besides its filters (trucks.filters.PlaceMapFilter)."""
+
+
 class CategorySerializer(serializers.ModelSerializer):
     class Meta:
         model = Category
@@ -71,6 +76,21 @@ class PlaceCategorySerializer(serializers.Serializer):
 class VendorRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
+
+
+class LocalDateTimeField(serializers.DateTimeField):
+    """An aware datetime shown in its own zone (ISO 8601 with offset), not converted to UTC."""
+
+    def to_representation(self, value):
+        return None if value is None else value.isoformat()
+
+
+class SlotSerializer(serializers.Serializer):
+    starts_at = LocalDateTimeField()
+    ends_at = LocalDateTimeField()
+    address = serializers.CharField()
+    lat = serializers.FloatField(allow_null=True)
+    lng = serializers.FloatField(allow_null=True)
 
 
 class PlaceCardSerializer(serializers.Serializer):
@@ -93,22 +113,19 @@ class PlaceCardSerializer(serializers.Serializer):
     location_updated_at = serializers.DateTimeField(
         allow_null=True, help_text="When the location was last confirmed: older than a few hours means stale."
     )
-    location_source = serializers.ChoiceField(choices=LocationSource.choices)
-
-
-class LocalDateTimeField(serializers.DateTimeField):
-    """An aware datetime shown in its own zone (ISO 8601 with offset), not converted to UTC."""
-
-    def to_representation(self, value):
-        return None if value is None else value.isoformat()
-
-
-class SlotSerializer(serializers.Serializer):
-    starts_at = LocalDateTimeField()
-    ends_at = LocalDateTimeField()
+    location_source = serializers.ChoiceField(
+        choices=LocationSource.choices, help_text="Where the location came from: the address or a check-in."
+    )
+    location_status = serializers.ChoiceField(
+        choices=LocationStatus.choices,
+        help_text="live: a truck's check-in within its grace window; last_seen: older (show it as "
+        '"last seen" with location_updated_at, not as live); address: a stand, or a truck at its address.',
+    )
     address = serializers.CharField()
-    lat = serializers.FloatField(allow_null=True)
-    lng = serializers.FloatField(allow_null=True)
+    next_opening = SlotSerializer(
+        allow_null=True,
+        help_text="The slot the place is in now, or the next one within two weeks (local time with offset).",
+    )
 
 
 @extend_schema_field(
@@ -249,6 +266,38 @@ class PlaceDetailSerializer(serializers.ModelSerializer):
             "photos",
             "rating_summary",
         ]
+
+
+class MapBoundsSerializer(serializers.Serializer):
+    south = serializers.FloatField()
+    west = serializers.FloatField()
+    north = serializers.FloatField()
+    east = serializers.FloatField(help_text="Below west when the cell crosses the antimeridian.")
+
+
+class MapClusterSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="Places in the cell.")
+    lat = serializers.FloatField(help_text="Centroid of the cell's places.")
+    lng = serializers.FloatField(help_text="Centroid of the cell's places.")
+    bounds = MapBoundsSerializer(source="*", help_text="The grid cell (zoom to it to see its places).")
+
+
+class MapPlacesSerializer(serializers.Serializer):
+    """Few enough places in the viewport: every one of them, as cards."""
+
+    type = serializers.ChoiceField(choices=["places"])
+    count = serializers.IntegerField(help_text="Places in the viewport (all of them are listed).")
+    places = PlaceCardSerializer(many=True, help_text="By id.")
+
+
+class MapClustersSerializer(serializers.Serializer):
+    """Too many places in the viewport: a grid of cells over it, the cells that hold places."""
+
+    type = serializers.ChoiceField(choices=["clusters"])
+    count = serializers.IntegerField(help_text="Places in the viewport (the sum of the clusters' counts).")
+    rows = serializers.IntegerField(help_text="Rows of the grid over the viewport, south to north.")
+    columns = serializers.IntegerField(help_text="Columns of the grid over the viewport, west to east.")
+    clusters = MapClusterSerializer(many=True, help_text="Cells with places, by row then column.")
 
 
 class CheckInInputSerializer(serializers.Serializer):

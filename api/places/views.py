@@ -3,7 +3,7 @@
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,12 +14,13 @@ from foodtrucks.api_errors import error_responses
 from foodtrucks.api_pagination import PAGE_PARAMETERS, ApiPagination, WindowCountPagination, paginated
 from foodtrucks.api_params import filters_valid
 from ratings.selectors import place_rating_summary
-from trucks.filters import PlaceSearchFilter, TopPlacesFilter
+from trucks.filters import PlaceMapFilter, PlaceSearchFilter, TopPlacesFilter
 from trucks.models import LocationSource, Place
 from trucks.search import categories_all, place_cards_by_ids, place_cards_for_page, place_detail, places_search
 from trucks.selectors import get_place_for_member_or_404
 from trucks.services import place_check_in
 from trucks.top_places import top_place_ids
+from trucks.viewport import places_map
 
 PLACE_ID = OpenApiParameter("place_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The place's id.")
 
@@ -49,6 +50,47 @@ class PlaceListView(APIView):
         paginator = WindowCountPagination()
         page = paginator.paginate_queryset(rows, request, view=self)
         return paginator.get_paginated_response(place_cards_for_page(page))  # in PlaceCardSerializer's shape
+
+
+class PlaceMapView(APIView):
+    """The map's one request: a viewport's places, or its clusters when it holds too many.
+
+    Its own endpoint rather than a mode of the search: every list of this API is a page
+    (`count, next, previous, results`) of cards, and a map is not paged; an app draws it from one
+    answer whose `type` says which of two shapes it is.
+    """
+
+    permission_classes = [AllowAny]
+    # For the schema only, as PlaceListView: the FilterSet documents and validates the parameters.
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = PlaceMapFilter
+    queryset = Place.objects.none()
+
+    @extend_schema(
+        operation_id="places_map",
+        summary="Places on a map viewport, or clusters",
+        description="Active places inside `bbox` that the filters keep. Up to MAP_CLUSTER_THRESHOLD "
+        '(300) of them: `{"type": "places"}` with every one as a card. More: `{"type": "clusters"}`, a '
+        "grid of at most 16 × 16 cells over the viewport, each cell that holds places with its count, the "
+        "centroid of its places and its bounds; every place of the viewport is counted in exactly one cell.",
+        filters=True,
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="PlaceMap",
+                serializers={"places": s.MapPlacesSerializer, "clusters": s.MapClustersSerializer},
+                resource_type_field_name="type",
+            ),
+            **error_responses(400),
+        },
+    )
+    def get(self, request):
+        filters, _ = filters_valid(request, self.filterset_class, others=s.MapParamsSerializer)
+        answer = places_map(filters=filters)
+        if answer.clusters is None:
+            places = place_cards_by_ids(answer.place_ids)
+            return Response({"type": "places", "count": answer.count, "places": places})  # MapPlacesSerializer's shape
+        data = {"type": "clusters", "count": answer.count, "rows": answer.rows, "columns": answer.columns}
+        return Response(s.MapClustersSerializer({**data, "clusters": answer.clusters}).data)
 
 
 class PlaceDetailView(APIView):

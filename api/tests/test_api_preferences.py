@@ -66,8 +66,8 @@ def test_favorites_list_query_count_is_constant(consumer, consumer_client, djang
         place.categories.add(factories.CategoryFactory())
         factories.FavoritePlaceFactory(user=consumer, place=place)
 
-    # token, count, page, the cards (with categories and vendors)
-    with django_assert_num_queries(4):
+    # token, count, page, the cards (with categories and vendors), the cards' hours and exceptions
+    with django_assert_num_queries(6):
         response = consumer_client.get(FAVORITES)
 
     assert len(response.json()["results"]) == size
@@ -134,7 +134,8 @@ def test_recently_viewed_query_count_is_constant(consumer, consumer_client, djan
     for place in factories.PlaceFactory.create_batch(size):
         RecentlyViewedPlace.objects.create(user=consumer, place=place)
 
-    with django_assert_num_queries(4):
+    # the two queries of the cards' next openings (hours, exceptions) included
+    with django_assert_num_queries(6):
         response = consumer_client.get(RECENT)
 
     assert response.json()["count"] == size

@@ -118,3 +118,20 @@ def test_place_card_schema_lists_exactly_the_keys_every_card_carries(tmp_path, a
     assert documented == set(CARD_KEYS_WITH_DISTANCE)
     assert set(listed[0]) == set(CARD_KEYS)
     assert set(nearby[0]) == set(CARD_KEYS_WITH_DISTANCE)
+
+
+def test_schema_documents_the_map_as_places_or_clusters(tmp_path, db):
+    schema = generated_schema(tmp_path)
+
+    map_get = schema["paths"]["/api/v1/places/map/"]["get"]
+    parameters = {param["name"]: param for param in map_get["parameters"]}
+    answer = map_get["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    place_map = schema["components"]["schemas"][answer]
+    search_names = {param["name"] for param in schema["paths"]["/api/v1/places/"]["get"]["parameters"]}
+    assert parameters["bbox"]["required"] is True and parameters["bbox"]["schema"]["type"] == "string"
+    assert {"open_now", "kind", "category", "city"} <= set(parameters) and "ordering" not in parameters
+    assert "bbox" in search_names
+    assert place_map["discriminator"]["propertyName"] == "type"
+    assert set(place_map["discriminator"]["mapping"]) == {"places", "clusters"}
+    clusters = schema["components"]["schemas"]["MapClusters"]["properties"]
+    assert set(clusters) == {"type", "count", "rows", "columns", "clusters"}

@@ -302,6 +302,13 @@ TOP_PLACES_MIN_RATINGS = env.int("TOP_PLACES_MIN_RATINGS", default=3)
 ANALYTICS_EVENT_MAX_AGE_DAYS = env.int("ANALYTICS_EVENT_MAX_AGE_DAYS", default=7)
 # ... and this far in the future (device clocks drift).
 ANALYTICS_EVENT_MAX_FUTURE_MINUTES = env.int("ANALYTICS_EVENT_MAX_FUTURE_MINUTES", default=5)
+# The map (GET places/map/?bbox=): a viewport holding more places than this answers clusters, on a
+# grid of this many rows and columns over the viewport (so at most GRID² clusters).
+MAP_CLUSTER_THRESHOLD = env.int("MAP_CLUSTER_THRESHOLD", default=300)
+MAP_CLUSTER_GRID = env.int("MAP_CLUSTER_GRID", default=16)
+# A truck's live location (check-in from the portal, the API or a device) is "live" this long after
+# it was confirmed; older, its card says "last_seen".
+LIVE_LOCATION_GRACE_MINUTES = env.int("LIVE_LOCATION_GRACE_MINUTES", default=120)
 
 # --- logging ----------------------------------------------------------------------------------
 LOG_LEVEL = env("DJANGO_LOG_LEVEL", default="INFO")
