@@ -5,7 +5,7 @@ so a list of places costs two queries whatever its length.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -16,6 +16,7 @@ from django.http import Http404
 from trucks.models import Category, Menu, MenuItem, OpeningHours, Photo, Place, ScheduleException
 from trucks.nearby import NearbyKeys, nearby_places
 from trucks.schedule import next_opening
+from trucks.upcoming import open_stop_keys, open_stops, open_window, stops_by_id
 
 if TYPE_CHECKING:
     from trucks.filters import PlaceSearchFilter
@@ -38,6 +39,9 @@ CARD_FIELDS = (
 # columns, the vendor as {id, name} instead of vendor_id, the categories, and the distance with a point.
 CARD_KEYS = (*(f for f in CARD_FIELDS if f != "vendor_id"), "vendor", "categories")
 CARD_KEYS_WITH_DISTANCE = (*CARD_KEYS, "distance_km")
+# A card found by search ahead (open_at / open_within) also carries the stop that puts it there.
+CARD_STOP_KEYS = ("starts_at", "ends_at", "address", "lat", "lng", "source")
+CARD_KEYS_WITH_STOP = (*CARD_KEYS_WITH_DISTANCE, "stop")
 # `ordering` values of the search and what they sort by; nothing else reaches order_by().
 ORDERINGS = {
     "distance": ("distance_km", "id"),
@@ -52,8 +56,15 @@ def places_search(
     lng: float | None = None,
     radius_km: float | None = None,
     filters: "PlaceSearchFilter | None" = None,
+    open_at: datetime | None = None,
+    open_within: int | None = None,
+    now: datetime | None = None,
 ) -> "QuerySet | PlainNearbySearch":
     """Keys (`id`, and `distance_km` with a point) of the active places `filters` keeps, in its order.
+
+    With `open_at` (an aware moment) or `open_within` (minutes from `now`): only places whose schedule
+    has them open then (trucks.upcoming), the distance measured to that stop; the keys are then the
+    place's `place_id` and the stop's `id` (place_cards_for_page adds the stop to the card).
 
     `filters` is a trucks.filters.PlaceSearchFilter bound to the query (kind, category, diet, city,
     text, ordering); invalid values raise a ValidationError by parameter.
@@ -70,6 +81,11 @@ def places_search(
         ordering = filters.chosen_ordering
     if ordering == "distance" and (lat is None or lng is None):
         raise ValidationError({"ordering": "Ordering by distance needs lat and lng."})
+    window = open_window(open_at=open_at, open_within=open_within, now=now)
+    if window is not None:
+        narrowed = filters is not None and filters.narrows
+        stops = open_stops(window=window, lat=lat, lng=lng, radius_km=radius_km, places=queryset if narrowed else None)
+        return open_stop_keys(stops, ordering=ordering, with_point=lat is not None and lng is not None)
 
     if lat is not None and lng is not None:
         plain = filters is None or not filters.narrows
@@ -170,8 +186,21 @@ def place_cards_for_page(keys: list[dict]) -> list[dict]:
     nearby search already holds its cards."""
     if keys and "kind" in keys[0]:
         return keys
+    if keys and "place_id" in keys[0]:
+        return _cards_with_stops(keys)
     distances = {key["id"]: key["distance_km"] for key in keys} if keys and "distance_km" in keys[0] else None
     return place_cards_by_ids([key["id"] for key in keys], distances=distances)
+
+
+def _cards_with_stops(keys: list[dict]) -> list[dict]:
+    """Cards for a page of search-ahead keys (`place_id`, the stop's `id`, maybe `distance_km`), each
+    with its `stop`."""
+    distances = {key["place_id"]: key["distance_km"] for key in keys} if "distance_km" in keys[0] else None
+    cards = place_cards_by_ids([key["place_id"] for key in keys], distances=distances)
+    stops = stops_by_id([key["id"] for key in keys])
+    stop_of_place = {key["place_id"]: stops.get(key["id"]) for key in keys}
+    # a stop rebuilt between the page's two reads leaves its place out of this page, never half a card
+    return [{**card, "stop": stop_of_place[card["id"]]} for card in cards if stop_of_place[card["id"]]]
 
 
 def categories_all() -> QuerySet[Category]:
