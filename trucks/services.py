@@ -28,11 +28,14 @@ from trucks.models import (
     Place,
     ScheduleException,
 )
+from trucks.upcoming import upcoming_stops_rebuild
 from vendors.file_checks import check_photo
 from vendors.models import Vendor
 
 # The fields a vendor edits (place_update); the rest (live state, rating summary) have their own services.
 PLACE_FIELDS = ["kind", "name", "description", "time_zone", "address", "city", "state", "lat", "lng"]
+# The place's fields its upcoming stops are made of (their zone, and the location of stops without their own).
+STOP_FIELDS = {"time_zone", "address", "lat", "lng"}
 
 
 # Photos of places (Photo.image) and items (MenuItem.photo) are public files in the default storage.
@@ -81,6 +84,7 @@ def place_create(
     place.full_clean()
     place.save()
     place.categories.set(categories)
+    upcoming_stops_rebuild(place_ids=[place.pk])
     return place
 
 
@@ -95,6 +99,8 @@ def place_update(*, place: Place, data: dict[str, Any]) -> Place:
     model_update(instance=place, fields=PLACE_FIELDS, data=data)
     if categories is not None:
         place.categories.set(categories)
+    if STOP_FIELDS & data.keys():
+        upcoming_stops_rebuild(place_ids=[place.pk])
     return place
 
 
@@ -146,6 +152,8 @@ def place_check_in(
     place.is_open = bool(is_open)
     place.open_changed_at = now
     place.save(update_fields=update_fields)
+    if STOP_FIELDS & set(update_fields):  # stops without their own location are where the place is
+        upcoming_stops_rebuild(place_ids=[place.pk])
     return place
 
 
@@ -171,7 +179,9 @@ def opening_hours_replace(*, place: Place, slots: Iterable[dict]) -> list[Openin
         row.full_clean(exclude=["place"], validate_unique=False, validate_constraints=False)
     Place.objects.select_for_update().filter(pk=place.pk).first()
     OpeningHours.objects.filter(place=place).delete()
-    return OpeningHours.objects.bulk_create(rows)
+    created = OpeningHours.objects.bulk_create(rows)
+    upcoming_stops_rebuild(place_ids=[place.pk])
+    return created
 
 
 @transaction.atomic
@@ -194,12 +204,14 @@ def schedule_exception_create(
     )
     exception.full_clean()
     exception.save()
+    upcoming_stops_rebuild(place_ids=[place.pk])
     return exception
 
 
 @transaction.atomic
 def schedule_exception_delete(*, exception: ScheduleException) -> None:
     exception.delete()
+    upcoming_stops_rebuild(place_ids=[exception.place_id])
 
 
 # --- ordering helpers -----------------------------------------------------------------------------
