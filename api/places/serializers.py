@@ -2,6 +2,7 @@
 details out."""
 
 from django.conf import settings
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -17,8 +18,10 @@ from trucks.models import (
     Place,
     PlaceKind,
     ScheduleException,
+    StopSource,
 )
 from trucks.nearby import DEFAULT_RADIUS_KM, MAX_RADIUS_KM
+from trucks.upcoming import OPEN_WITHIN_MAX_MINUTES, SEARCH_HORIZON_DAYS
 
 
 class PageParamsSerializer(serializers.Serializer):
@@ -26,6 +29,17 @@ class PageParamsSerializer(serializers.Serializer):
     page_size = serializers.IntegerField(
         required=False, min_value=1, help_text=f"Results per page (at most {settings.API_MAX_PAGE_SIZE})."
     )
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 moment that must carry its UTC offset: a bare "18:00" is ambiguous nationwide."""
+
+    default_error_messages = {"naive": "Give the moment with its UTC offset, e.g. 2026-06-06T18:00:00-05:00."}
+
+    def enforce_timezone(self, value):
+        if timezone.is_naive(value):
+            self.fail("naive")
+        return value
 
 
 class PlaceSearchPointSerializer(PageParamsSerializer):
@@ -44,7 +58,25 @@ class PlaceSearchPointSerializer(PageParamsSerializer):
         help_text=f"Search radius in km around lat/lng (default {DEFAULT_RADIUS_KM:g}, at most {MAX_RADIUS_KM:g}).",
     )
 
+    open_at = AwareDateTimeField(
+        required=False,
+        help_text="ISO 8601 moment with its UTC offset (e.g. 2026-06-06T18:00:00-05:00): only places whose "
+        "schedule (weekly hours, overnight slots and dated exceptions, in each place's own time zone) has them "
+        "open at that moment, at that stop's location (radius_km is measured to it). From now to "
+        f"{SEARCH_HORIZON_DAYS} days ahead. Each card then carries its `stop`.",
+    )
+    open_within = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=OPEN_WITHIN_MAX_MINUTES,
+        help_text="Minutes from now: only places whose schedule has them open at some moment from now to now + "
+        "open_within (a stop that starts by then and has not ended by now), as open_at otherwise. Not with "
+        "open_at.",
+    )
+
     def validate(self, attrs):
+        if "open_at" in attrs and "open_within" in attrs:
+            raise serializers.ValidationError({"open_within": "Give open_at or open_within, not both."})
         has_lat, has_lng = "lat" in attrs, "lng" in attrs
         if has_lat != has_lng:
             missing = "lng" if has_lat else "lat"
@@ -72,6 +104,26 @@ class VendorRefSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+class LocalDateTimeField(serializers.DateTimeField):
+    """An aware datetime shown in its own zone (ISO 8601 with offset), not converted to UTC."""
+
+    def to_representation(self, value):
+        return None if value is None else value.isoformat()
+
+
+class StopSerializer(serializers.Serializer):
+    """A scheduled stop (search ahead): when, in the place's own zone, and where."""
+
+    starts_at = LocalDateTimeField()
+    ends_at = LocalDateTimeField()
+    address = serializers.CharField(help_text="The stop's own address, else the place's.")
+    lat = serializers.FloatField(allow_null=True, help_text="The stop's own position, else the place's.")
+    lng = serializers.FloatField(allow_null=True)
+    source = serializers.ChoiceField(
+        choices=StopSource.choices, help_text="Weekly hours, or the dated exception of that day."
+    )
+
+
 class PlaceCardSerializer(serializers.Serializer):
     """A place in any list (reads card dicts from trucks.search)."""
 
@@ -93,13 +145,11 @@ class PlaceCardSerializer(serializers.Serializer):
         allow_null=True, help_text="When the location was last confirmed: older than a few hours means stale."
     )
     location_source = serializers.ChoiceField(choices=LocationSource.choices)
-
-
-class LocalDateTimeField(serializers.DateTimeField):
-    """An aware datetime shown in its own zone (ISO 8601 with offset), not converted to UTC."""
-
-    def to_representation(self, value):
-        return None if value is None else value.isoformat()
+    stop = StopSerializer(
+        required=False,
+        help_text="Only with open_at or open_within: the scheduled stop that has the place open then "
+        "(with a point, the nearest one; else the earliest).",
+    )
 
 
 class SlotSerializer(serializers.Serializer):
