@@ -16,7 +16,7 @@ from django.http import Http404
 from trucks.models import Category, Menu, MenuItem, OpeningHours, Photo, Place, ScheduleException
 from trucks.nearby import NearbyKeys, nearby_places
 from trucks.schedule import next_opening
-from trucks.upcoming import open_stop_keys, open_stops, open_window, stops_by_id
+from trucks.upcoming import open_stop_keys, open_stops, open_window, stop_card
 
 if TYPE_CHECKING:
     from trucks.filters import PlaceSearchFilter
@@ -64,7 +64,7 @@ def places_search(
 
     With `open_at` (an aware moment) or `open_within` (minutes from `now`): only places whose schedule
     has them open then (trucks.upcoming), the distance measured to that stop; the keys are then the
-    place's `place_id` and the stop's `id` (place_cards_for_page adds the stop to the card).
+    place's `place_id` and the stop's columns (place_cards_for_page adds the stop to the card).
 
     `filters` is a trucks.filters.PlaceSearchFilter bound to the query (kind, category, diet, city,
     text, ordering); invalid values raise a ValidationError by parameter.
@@ -193,14 +193,12 @@ def place_cards_for_page(keys: list[dict]) -> list[dict]:
 
 
 def _cards_with_stops(keys: list[dict]) -> list[dict]:
-    """Cards for a page of search-ahead keys (`place_id`, the stop's `id`, maybe `distance_km`), each
-    with its `stop`."""
+    """Cards for a page of search-ahead keys (`place_id`, maybe `distance_km`, the stop's columns),
+    each with its `stop`."""
     distances = {key["place_id"]: key["distance_km"] for key in keys} if "distance_km" in keys[0] else None
     cards = place_cards_by_ids([key["place_id"] for key in keys], distances=distances)
-    stops = stops_by_id([key["id"] for key in keys])
-    stop_of_place = {key["place_id"]: stops.get(key["id"]) for key in keys}
-    # a stop rebuilt between the page's two reads leaves its place out of this page, never half a card
-    return [{**card, "stop": stop_of_place[card["id"]]} for card in cards if stop_of_place[card["id"]]]
+    stops = {key["place_id"]: stop_card(key) for key in keys}
+    return [{**card, "stop": stops[card["id"]]} for card in cards]
 
 
 def categories_all() -> QuerySet[Category]:

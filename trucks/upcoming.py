@@ -234,30 +234,28 @@ STOP_ORDERINGS = {
 }
 
 
+# The stop's columns a card shows, read with the keys (no second query for the page's stops).
+STOP_COLUMNS = ("starts_at", "ends_at", "address", "lat", "lng", "source", "place__time_zone")
+
+
 def open_stop_keys(rows: QuerySet[UpcomingStop], *, ordering: str | None, with_point: bool) -> QuerySet:
-    """The search's keys in order: `place_id`, the stop's `id`, and `distance_km` with a point."""
-    fields = ["place_id", "id", "distance_km"] if with_point else ["place_id", "id"]
+    """The search's keys in order: `place_id`, and `distance_km` with a point, with the stop's columns."""
+    fields = ["place_id", "distance_km"] if with_point else ["place_id"]
     ordering = ordering or ("distance" if with_point else "name")
-    return rows.values(*fields).order_by(*STOP_ORDERINGS[ordering])
+    return rows.values(*fields, *STOP_COLUMNS).order_by(*STOP_ORDERINGS[ordering])
 
 
-def stops_by_id(stop_ids: list[int]) -> dict[int, dict]:
-    """The stops of a page, shaped for the card: starts_at and ends_at in the place's own zone."""
-    rows = UpcomingStop.objects.filter(id__in=stop_ids).values(
-        "id", "starts_at", "ends_at", "address", "lat", "lng", "source", "place__time_zone"
-    )
-    stops = {}
-    for row in rows:
-        zone = ZoneInfo(row["place__time_zone"])
-        stops[row["id"]] = {
-            "starts_at": row["starts_at"].astimezone(zone),
-            "ends_at": row["ends_at"].astimezone(zone),
-            "address": row["address"],
-            "lat": row["lat"],
-            "lng": row["lng"],
-            "source": row["source"],
-        }
-    return stops
+def stop_card(row: dict) -> dict:
+    """A key row's stop, shaped for the card: starts_at and ends_at in the place's own zone."""
+    zone = ZoneInfo(row["place__time_zone"])
+    return {
+        "starts_at": row["starts_at"].astimezone(zone),
+        "ends_at": row["ends_at"].astimezone(zone),
+        "address": row["address"],
+        "lat": row["lat"],
+        "lng": row["lng"],
+        "source": row["source"],
+    }
 
 
 def stop_hour(moment: datetime) -> int:
