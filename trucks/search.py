@@ -16,7 +16,7 @@ from django.http import Http404
 from trucks.models import Category, Menu, MenuItem, OpeningHours, Photo, Place, ScheduleException
 from trucks.nearby import NearbyKeys, nearby_places
 from trucks.schedule import next_opening
-from trucks.upcoming import open_stop_keys, open_stops, open_window, stop_card
+from trucks.upcoming import OpenStopKeys, open_stop_keys, open_stops, open_window, stop_card
 
 if TYPE_CHECKING:
     from trucks.filters import PlaceSearchFilter
@@ -59,7 +59,7 @@ def places_search(
     open_at: datetime | None = None,
     open_within: int | None = None,
     now: datetime | None = None,
-) -> "QuerySet | PlainNearbySearch":
+) -> "QuerySet | PlainNearbySearch | PlainOpenAtSearch":
     """Keys (`id`, and `distance_km` with a point) of the active places `filters` keeps, in its order.
 
     With `open_at` (an aware moment) or `open_within` (minutes from `now`): only places whose schedule
@@ -84,6 +84,8 @@ def places_search(
     window = open_window(open_at=open_at, open_within=open_within, now=now)
     if window is not None:
         narrowed = filters is not None and filters.narrows
+        if lat is not None and lng is not None and not narrowed and ordering in (None, "distance"):
+            return PlainOpenAtSearch(OpenStopKeys(window=window, lat=lat, lng=lng, radius_km=radius_km))
         stops = open_stops(window=window, lat=lat, lng=lng, radius_km=radius_km, places=queryset if narrowed else None)
         return open_stop_keys(stops, ordering=ordering, with_point=lat is not None and lng is not None)
 
@@ -176,6 +178,47 @@ class PlainNearbySearch:
 # The page's keys (an index-only scan), then only those rows joined with their vendor and categories.
 _NEARBY_CARDS_SQL = (
     f"SELECT {_CARD_COLUMNS}, k.distance_km, k.total_count"  # nosec B608 # noqa: S608 - constants only
+    f" FROM ({{keys}}) AS k JOIN trucks_place p ON p.id = k.id{_CARD_JOINS}"
+    " ORDER BY k.distance_km, k.id, c.position ASC NULLS LAST, c.name ASC NULLS LAST"
+)
+
+
+@dataclass(frozen=True)
+class PlainOpenAtSearch:
+    """Search ahead with a point and nothing else: one statement answers the page's cards with their
+    stops and the total (trucks.upcoming.OpenStopKeys), as PlainNearbySearch does for the nearby search."""
+
+    keys: OpenStopKeys
+
+    def page_sql(self, *, offset: int, limit: int) -> tuple[str, dict]:
+        keys_sql, params = self.keys.page_sql(offset=offset, limit=limit)
+        return _OPEN_AT_CARDS_SQL.replace("{keys}", keys_sql), params
+
+    def page_rows(self, *, offset: int, limit: int) -> list[dict]:
+        """One page of cards, each with its `stop` and the search's total as `total_count`."""
+        sql, params = self.page_sql(offset=offset, limit=limit)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        width = len(CARD_FIELDS) + 3
+        extra = {row[0]: row[width:] for row in rows}
+        distances = {place_id: columns[0] for place_id, columns in extra.items()}
+        cards = _cards_from_rows(rows, distances=distances)
+        stop_names = ("starts_at", "ends_at", "address", "lat", "lng", "source", "place__time_zone")
+        return [
+            {
+                **card,
+                "stop": stop_card(dict(zip(stop_names, extra[place_id][2:], strict=True))),
+                "total_count": extra[place_id][1],
+            }
+            for place_id, card in cards.items()
+        ]
+
+
+# The page's keys with their stops, then only those places joined with their vendor and categories.
+_OPEN_AT_CARDS_SQL = (
+    f"SELECT {_CARD_COLUMNS}, k.distance_km, k.total_count,"  # nosec B608 # noqa: S608 - constants only
+    " k.starts_at, k.ends_at, k.address, k.lat, k.lng, k.source, p.time_zone"
     f" FROM ({{keys}}) AS k JOIN trucks_place p ON p.id = k.id{_CARD_JOINS}"
     " ORDER BY k.distance_km, k.id, c.position ASC NULLS LAST, c.name ASC NULLS LAST"
 )

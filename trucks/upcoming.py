@@ -31,7 +31,7 @@ from django.db.models import QuerySet, Subquery
 from django.utils import timezone
 
 from trucks.models import MAX_STOP_HOURS, Place, UpcomingStop
-from trucks.nearby import bounding_box, haversine_km_expression
+from trucks.nearby import _DISTANCE_SQL, EARTH_RADIUS_KM, bounding_box, haversine_km_expression
 
 # How far ahead a search may ask (open_at, open_within).
 SEARCH_HORIZON_DAYS = 14
@@ -232,6 +232,65 @@ STOP_ORDERINGS = {
     "-rating": ("-place__rating_avg", "-place__rating_count", "place_id"),
     "name": ("place__name", "place_id"),
 }
+
+
+# Search ahead with a point and nothing else (the app's "who will be here at 18:00"), as one statement
+# written once, like the plain nearby search (trucks.nearby.NearbyKeys): the same index conditions and
+# order as open_stops() + open_stop_keys(), which the tests hold it to. Per place its nearest covering
+# stop (then the earliest, then the lowest stop id); the page by (distance, place id) with the total.
+# Only constants are put in ({distance}, {lng_condition}); every value is a bound parameter.
+_OPEN_KEYS_SQL = (
+    "SELECT id, distance_km, COUNT(*) OVER () AS total_count, starts_at, ends_at, address, lat, lng, source"
+    " FROM ("  # nosec B608 - constants only
+    " SELECT DISTINCT ON (s.place_id) s.place_id AS id, {distance} AS distance_km,"
+    " s.starts_at, s.ends_at, s.address, s.lat, s.lng, s.source"
+    " FROM trucks_upcomingstop s"
+    " WHERE s.starts_hour = ANY(%(hours)s) AND s.starts_at <= %(until)s AND s.ends_at > %(since)s"
+    " AND s.lat >= %(lat_min)s AND s.lat <= %(lat_max)s AND {lng_condition}"
+    " AND EXISTS (SELECT 1 FROM trucks_place pl WHERE pl.id = s.place_id AND pl.is_active)"
+    " AND {distance} <= %(radius_km)s"
+    " ORDER BY s.place_id, distance_km, s.starts_at, s.id"
+    ") AS best ORDER BY distance_km, id LIMIT %(limit)s OFFSET %(offset)s"
+).replace("{distance}", _DISTANCE_SQL)
+
+
+# trucks.nearby's three shapes of the longitude band, on the stop's columns.
+_STOP_LNG_CONDITIONS = {
+    "all": "s.lng IS NOT NULL",
+    "band": "s.lng >= %(lng_min)s AND s.lng <= %(lng_max)s",
+    "wrapped": "(s.lng >= %(lng_min)s OR s.lng <= %(lng_max)s)",
+}
+
+
+@dataclass(frozen=True)
+class OpenStopKeys:
+    """Keys of the places open in `window` within `radius_km` of the point, each with its stop."""
+
+    window: OpenWindow
+    lat: float
+    lng: float
+    radius_km: float
+
+    def page_sql(self, *, offset: int, limit: int) -> tuple[str, dict]:
+        box = bounding_box(lat=self.lat, lng=self.lng, radius_km=self.radius_km)
+        shape = "all" if box.lng_min is None else "wrapped" if box.crosses_antimeridian else "band"
+        params = {
+            "two_r": 2.0 * EARTH_RADIUS_KM,
+            "lat0": math.radians(self.lat),
+            "lng0": math.radians(self.lng),
+            "cos_lat0": math.cos(math.radians(self.lat)),
+            "hours": self.window.hour_keys(),
+            "since": self.window.starts,
+            "until": self.window.ends,
+            "lat_min": box.lat_min,
+            "lat_max": box.lat_max,
+            "lng_min": box.lng_min,
+            "lng_max": box.lng_max,
+            "radius_km": float(self.radius_km),
+            "limit": limit,
+            "offset": offset,
+        }
+        return _OPEN_KEYS_SQL.replace("{lng_condition}", _STOP_LNG_CONDITIONS[shape]), params
 
 
 # The stop's columns a card shows, read with the keys (no second query for the page's stops).
