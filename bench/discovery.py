@@ -131,6 +131,8 @@ def open_at_page_sql(lat: float, lng: float, moment: datetime, now: datetime, pa
     from trucks.search import places_search
 
     keys = places_search(lat=lat, lng=lng, radius_km=RADIUS_KM, open_at=moment, now=now)
+    if hasattr(keys, "page_sql"):  # the written statement of search ahead with a point only
+        return keys.page_sql(offset=0, limit=page_size)
     queryset = keys.annotate(total_count=Window(expression=Count("*")))[:page_size]
     return queryset.query.get_compiler(using="default").as_sql()
 
