@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from trucks.models import Category, Menu, MenuItem, OpeningHours, Photo, Place, ScheduleException
 from trucks.nearby import NearbyKeys, nearby_places
@@ -62,9 +63,10 @@ def places_search(
 ) -> "QuerySet | PlainNearbySearch | PlainOpenAtSearch":
     """Keys (`id`, and `distance_km` with a point) of the active places `filters` keeps, in its order.
 
-    With `open_at` (an aware moment) or `open_within` (minutes from `now`): only places whose schedule
-    has them open then (trucks.upcoming), the distance measured to that stop; the keys are then the
-    place's `place_id` and the stop's columns (place_cards_for_page adds the stop to the card).
+    With `open_at` (an aware moment) or `open_within` (minutes from `now`, by default the current time):
+    only places whose schedule has them open then (trucks.upcoming), the distance measured to that
+    stop; the keys are then the place's `place_id` and the stop's columns (place_cards_for_page adds
+    the stop to the card), or with a point and nothing else a PlainOpenAtSearch of whole cards.
 
     `filters` is a trucks.filters.PlaceSearchFilter bound to the query (kind, category, diet, city,
     text, ordering); invalid values raise a ValidationError by parameter.
@@ -81,7 +83,7 @@ def places_search(
         ordering = filters.chosen_ordering
     if ordering == "distance" and (lat is None or lng is None):
         raise ValidationError({"ordering": "Ordering by distance needs lat and lng."})
-    window = open_window(open_at=open_at, open_within=open_within, now=now)
+    window = open_window(open_at=open_at, open_within=open_within, now=now or timezone.now())
     if window is not None:
         narrowed = filters is not None and filters.narrows
         if lat is not None and lng is not None and not narrowed and ordering in (None, "distance"):
