@@ -4,6 +4,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from foodtrucks.celery import app
@@ -153,3 +154,24 @@ def test_nightly_job_is_on_the_beat_schedule_and_has_a_command_twin(lunch_place,
     assert len(entries) == 1
     assert capsys.readouterr().out == f"Made {DAYS_KEPT} upcoming stop(s).\n"
     assert len(stops_of(lunch_place)) == DAYS_KEPT
+
+
+def test_exception_added_and_hours_deleted_in_the_admin_rebuild_the_stops(lunch_place, client, staff_user):
+    # given staff in the admin
+    client.force_login(staff_user)
+    day = local_tomorrow(lunch_place)
+
+    # when they close the place tomorrow on the exception page
+    added = client.post(
+        reverse("admin:trucks_scheduleexception_add"),
+        {"place": lunch_place.pk, "date": day.isoformat(), "kind": "closed", "note": "Inspection"},
+    )
+    after_exception = len(stops_of(lunch_place))
+    # and delete Monday's slot on the hours page
+    monday = lunch_place.opening_hours.get(weekday=0)
+    deleted = client.post(reverse("admin:trucks_openinghours_delete", args=[monday.pk]), {"post": "yes"})
+
+    # then each change is in the stops
+    assert (added.status_code, deleted.status_code) == (302, 302)
+    assert after_exception == DAYS_KEPT - 1
+    assert [s for s in stops_of(lunch_place) if s[0].astimezone(lunch_place.tzinfo).weekday() == 0] == []
