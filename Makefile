@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format migrations-check security services worker beat bench-nearby bench-rollup bench-ingest bench-seed load clean
+.PHONY: run test lint format migrations-check security services worker beat bench-nearby bench-discovery bench-rollup bench-ingest bench-seed load clean
 
 $(STAMP): requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -74,3 +74,7 @@ clean:
 ## Benchmark of the nearby search on PostgreSQL (its own database; holds the bench lock). docs/performance-nearby.md
 bench-nearby: $(STAMP)
 	flock /tmp/bench.lock $(PY) bench/nearby.py --places 1000000
+
+## Benchmark of search ahead (open_at) beside the nearby search (its own database; bench lock). docs/search-ahead.md
+bench-discovery: $(STAMP)
+	flock /tmp/bench.lock $(PY) bench/discovery.py --places 1000000

@@ -32,6 +32,7 @@ from ratings.models import Rating
 from ratings.services import place_rating_summaries_refresh_all, rating_verified_visits_refresh_all
 from trucks.models import Category, Menu, MenuItem, OpeningHours, Place, ScheduleException
 from trucks.search_document import search_documents_refresh_all
+from trucks.upcoming import upcoming_stops_rebuild_all
 from vendors.models import BusinessCertificate, CertificateKind, CertificateStatus, Role, Vendor, VendorMember
 
 DEFAULT_SEED = 20260101
@@ -110,6 +111,7 @@ class DemoSeeder:
         self._timed("categories", self._categories)
         self._timed("demo vendors", self._demo_vendors, demo)
         self._timed("vendors, places, menus, hours", self._generated_vendors_and_places)
+        self._timed("upcoming stops", self._upcoming_stops)
         self._timed("consumers", self._consumers)
         self._timed("favorites, recently viewed", self._preferences)
         self._timed("ratings", self._ratings, hidden_by_id=demo[ADMIN_EMAIL].pk)
@@ -560,6 +562,10 @@ class DemoSeeder:
                 exception_rows(),
             ),
         )
+
+    def _upcoming_stops(self) -> None:
+        """Search ahead reads the expanded schedules: one set-based rebuild once every hour is loaded."""
+        self.report.add("upcoming stops", upcoming_stops_rebuild_all())
 
     # --- consumers and their preferences ----------------------------------------------------------
     def _consumers(self) -> None:

@@ -55,6 +55,12 @@ app.conf.beat_schedule = {
         "task": "trucks.warm_top_places",
         "schedule": crontab(minute="*/5"),
     },
+    # Nightly at 10:45 UTC (after the last US zone's midnight): every place's upcoming stops rebuilt
+    # from its new local today, so search ahead keeps its 14 days.
+    "trucks-rebuild-upcoming-stops": {
+        "task": "trucks.rebuild_upcoming_stops",
+        "schedule": crontab(hour=10, minute=45),
+    },
     # Daily, after the roll-up of the previous day: drop raw events past the retention period.
     "analytics-purge-expired-events": {
         "task": "analytics.purge_expired_events",

@@ -10,7 +10,7 @@ from accounts.models import User
 from analytics.models import DailyPlaceStats, InteractionType, UserInteraction
 from consumers.models import FavoritePlace
 from ratings.models import Rating
-from trucks.models import Category, Menu, MenuItem, OpeningHours, Place, PlaceKind
+from trucks.models import Category, ExceptionKind, Menu, MenuItem, OpeningHours, Place, PlaceKind, ScheduleException
 from vendors.models import BusinessCertificate, CertificateKind, Role, Vendor, VendorMember
 
 DEFAULT_PASSWORD = "correct-horse-battery-staple"
@@ -88,6 +88,15 @@ class OpeningHoursFactory(factory.django.DjangoModelFactory):
     weekday = 0
     opens = time(11, 0)
     closes = time(15, 0)
+
+
+class ScheduleExceptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ScheduleException
+
+    place = factory.SubFactory(PlaceFactory)
+    date = factory.LazyFunction(lambda: timezone.localdate())
+    kind = ExceptionKind.CLOSED
 
 
 class MenuFactory(factory.django.DjangoModelFactory):

@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from trucks import services
 from trucks.models import Category, Menu, MenuItem, OpeningHours, Photo, Place, ScheduleException
 from trucks.search_document import search_documents_refresh, search_documents_refresh_for_menus
+from trucks.upcoming import upcoming_stops_rebuild
 from vendors.images import clean_image
 
 
@@ -121,11 +122,6 @@ class PlaceAdmin(admin.ModelAdmin):
     inlines = (OpeningHoursInline, ScheduleExceptionInline, PlacePhotoInline)
     show_full_result_count = False
 
-    def save_related(self, request, form, formsets, change):
-        """The form saved the name, description and categories: rebuild the place's search document."""
-        super().save_related(request, form, formsets, change)
-        search_documents_refresh(place_ids=[form.instance.pk])
-
     def delete_model(self, request, obj):
         services.place_delete(place=obj)
 
@@ -133,9 +129,33 @@ class PlaceAdmin(admin.ModelAdmin):
         for place in queryset:
             services.place_delete(place=place)
 
+    def save_related(self, request, form, formsets, change):
+        """Staff edit the texts, hours, exceptions, zone, location and activity here: the place's search
+        document and upcoming stops follow."""
+        super().save_related(request, form, formsets, change)
+        search_documents_refresh(place_ids=[form.instance.pk])
+        upcoming_stops_rebuild(place_ids=[form.instance.pk])
+
+
+class _ScheduleRowAdmin(admin.ModelAdmin):
+    """Hours and exceptions edited on their own pages: the place's upcoming stops follow."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        upcoming_stops_rebuild(place_ids=[obj.place_id])
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        upcoming_stops_rebuild(place_ids=[obj.place_id])
+
+    def delete_queryset(self, request, queryset):
+        place_ids = list(queryset.values_list("place_id", flat=True))
+        super().delete_queryset(request, queryset)
+        upcoming_stops_rebuild(place_ids=place_ids)
+
 
 @admin.register(OpeningHours)
-class OpeningHoursAdmin(admin.ModelAdmin):
+class OpeningHoursAdmin(_ScheduleRowAdmin):
     list_display = ("place", "weekday", "opens", "closes", "address")
     list_select_related = ("place",)
     list_filter = ("weekday",)
@@ -145,7 +165,7 @@ class OpeningHoursAdmin(admin.ModelAdmin):
 
 
 @admin.register(ScheduleException)
-class ScheduleExceptionAdmin(admin.ModelAdmin):
+class ScheduleExceptionAdmin(_ScheduleRowAdmin):
     list_display = ("place", "date", "kind", "opens", "closes", "note")
     list_select_related = ("place",)
     list_filter = ("kind",)

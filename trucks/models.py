@@ -2,6 +2,7 @@
 
 import uuid
 import zoneinfo
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
@@ -243,6 +244,61 @@ class ScheduleException(models.Model):
 
     def __str__(self):
         return f"{self.place} · {self.date} · {self.get_kind_display()}"
+
+
+class StopSource(models.TextChoices):
+    HOURS = "hours", "Weekly hours"
+    SPECIAL_HOURS = "special_hours", "Special hours"
+    MOVED = "moved", "Moved (different location)"
+
+
+# The longest stop the table holds: a slot is shorter than a day, an overnight one plus a DST
+# fall-back hour stays under 25 h. The search looks back this far for stops that began earlier.
+MAX_STOP_HOURS = 26
+
+
+class UpcomingStop(models.Model):
+    """One scheduled stop of a place in the next days: the weekly hours and the dated exceptions
+    expanded to UTC instants, at the stop's location (the slot's or exception's own when it has one,
+    the place's otherwise). Derived data: trucks.upcoming rebuilds it, never edited by hand."""
+
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="upcoming_stops")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    # Hours since the Unix epoch of starts_at (UTC): the index's time key, so "stops covering T" is a
+    # short list of equal keys (T - MAX_STOP_HOURS .. T) instead of a range on the leading column.
+    starts_hour = models.IntegerField()
+    address = models.CharField(max_length=255, blank=True)
+    lat = models.FloatField(null=True, blank=True, validators=LAT_VALIDATORS)
+    lng = models.FloatField(null=True, blank=True, validators=LNG_VALIDATORS)
+    source = models.CharField(max_length=16, choices=StopSource.choices)
+
+    class Meta:
+        ordering = ["place_id", "starts_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="stop_ends_after_start"),
+            # the search's look-back (MAX_STOP_HOURS) is only exact while no stop is longer
+            models.CheckConstraint(
+                condition=Q(ends_at__lte=models.F("starts_at") + timedelta(hours=MAX_STOP_HOURS)),
+                name="stop_not_longer_than_lookback",
+            ),
+            models.CheckConstraint(condition=coordinates_in_range(), name="stop_coordinates_valid"),
+        ]
+        indexes = [
+            # search ahead: "stops covering instant T (starts_hour in the look-back hours) within this
+            # bounding box": equal keys on the hour, a range on lat, lng filtered inside the index,
+            # and the covering test and the place read from the index alone (INCLUDE).
+            models.Index(
+                fields=["starts_hour", "lat", "lng"],
+                include=["starts_at", "ends_at", "place"],
+                name="stop_hour_lat_lng_idx",
+            ),
+            # the rebuild: "this place's stops" (delete, then insert)
+            models.Index(fields=["place", "starts_at"], name="stop_place_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.place_id} · {self.starts_at:%Y-%m-%d %H:%M}Z–{self.ends_at:%H:%M}Z"
 
 
 class MenuType(models.TextChoices):

@@ -29,6 +29,7 @@ from trucks.models import (
 )
 from trucks.nearby import NearbyKeys, nearby_places
 from trucks.schedule import next_opening
+from trucks.upcoming import OpenStopKeys, open_stop_keys, open_stops, open_window, stop_card
 
 if TYPE_CHECKING:
     from trucks.filters import PlaceSearchFilter
@@ -59,6 +60,9 @@ CARD_KEYS = (
     "location_status",
 )
 CARD_KEYS_WITH_DISTANCE = (*CARD_KEYS, "distance_km")
+# A card found by search ahead (open_at / open_within) also carries the stop that puts it there.
+CARD_STOP_KEYS = ("starts_at", "ends_at", "address", "lat", "lng", "source")
+CARD_KEYS_WITH_STOP = (*CARD_KEYS_WITH_DISTANCE, "stop")
 # `ordering` values of the search and what they sort by; nothing else reaches order_by().
 ORDERINGS = {
     "distance": ("distance_km", "id"),
@@ -77,8 +81,16 @@ def places_search(
     lng: float | None = None,
     radius_km: float | None = None,
     filters: "PlaceSearchFilter | None" = None,
-) -> "QuerySet | PlainNearbySearch":
+    open_at: datetime | None = None,
+    open_within: int | None = None,
+    now: datetime | None = None,
+) -> "QuerySet | PlainNearbySearch | PlainOpenAtSearch":
     """Keys (`id`, and `distance_km` with a point) of the active places `filters` keeps, in its order.
+
+    With `open_at` (an aware moment) or `open_within` (minutes from `now`, by default the current time):
+    only places whose schedule has them open then (trucks.upcoming), the distance measured to that
+    stop; the keys are then the place's `place_id` and the stop's columns (place_cards_for_page adds
+    the stop to the card), or with a point and nothing else a PlainOpenAtSearch of whole cards.
 
     `filters` is a trucks.filters.PlaceSearchFilter bound to the query (kind, category, diet, city,
     text, ordering); invalid values raise a ValidationError by parameter.
@@ -95,6 +107,13 @@ def places_search(
         ordering = filters.chosen_ordering
     if ordering == "distance" and (lat is None or lng is None):
         raise ValidationError({"ordering": "Ordering by distance needs lat and lng."})
+    window = open_window(open_at=open_at, open_within=open_within, now=now or timezone.now())
+    if window is not None:
+        narrowed = filters is not None and filters.narrows
+        if lat is not None and lng is not None and not narrowed and ordering in (None, "distance"):
+            return PlainOpenAtSearch(OpenStopKeys(window=window, lat=lat, lng=lng, radius_km=radius_km))
+        stops = open_stops(window=window, lat=lat, lng=lng, radius_km=radius_km, places=queryset if narrowed else None)
+        return open_stop_keys(stops, ordering=ordering, with_point=lat is not None and lng is not None)
 
     if lat is not None and lng is not None:
         plain = filters is None or not filters.narrows
@@ -252,13 +271,65 @@ _NEARBY_CARDS_SQL = (
 )
 
 
+@dataclass(frozen=True)
+class PlainOpenAtSearch:
+    """Search ahead with a point and nothing else: one statement answers the page's cards with their
+    stops and the total (trucks.upcoming.OpenStopKeys), as PlainNearbySearch does for the nearby search."""
+
+    keys: OpenStopKeys
+
+    def page_sql(self, *, offset: int, limit: int) -> tuple[str, dict]:
+        keys_sql, params = self.keys.page_sql(offset=offset, limit=limit)
+        return _OPEN_AT_CARDS_SQL.replace("{keys}", keys_sql), params
+
+    def page_rows(self, *, offset: int, limit: int) -> list[dict]:
+        """One page of cards, each with its `stop` and the search's total as `total_count`."""
+        sql, params = self.page_sql(offset=offset, limit=limit)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        width = len(CARD_FIELDS) + 3
+        extra = {row[0]: row[width:] for row in rows}
+        distances = {place_id: columns[0] for place_id, columns in extra.items()}
+        cards = _cards_from_rows(rows, distances=distances)
+        stop_names = ("starts_at", "ends_at", "address", "lat", "lng", "source", "place__time_zone")
+        return [
+            {
+                **card,
+                "stop": stop_card(dict(zip(stop_names, extra[place_id][2:], strict=True))),
+                "total_count": extra[place_id][1],
+            }
+            for place_id, card in cards.items()
+        ]
+
+
+# The page's keys with their stops, then only those places joined with their vendor and categories.
+_OPEN_AT_CARDS_SQL = (
+    f"SELECT {_CARD_COLUMNS}, k.distance_km, k.total_count,"  # nosec B608 # noqa: S608 - constants only
+    " k.starts_at, k.ends_at, k.address, k.lat, k.lng, k.source, p.time_zone"
+    f" FROM ({{keys}}) AS k JOIN trucks_place p ON p.id = k.id{_CARD_JOINS}"
+    " ORDER BY k.distance_km, k.id, c.position ASC NULLS LAST, c.name ASC NULLS LAST"
+)
+
+
 def place_cards_for_page(keys: list[dict]) -> list[dict]:
     """Cards for a page of search keys (`id`, and `distance_km` with a point); a page of the plain
     nearby search already holds its cards."""
     if keys and "kind" in keys[0]:
         return keys
+    if keys and "place_id" in keys[0]:
+        return _cards_with_stops(keys)
     distances = {key["id"]: key["distance_km"] for key in keys} if keys and "distance_km" in keys[0] else None
     return place_cards_by_ids([key["id"] for key in keys], distances=distances)
+
+
+def _cards_with_stops(keys: list[dict]) -> list[dict]:
+    """Cards for a page of search-ahead keys (`place_id`, maybe `distance_km`, the stop's columns),
+    each with its `stop`."""
+    distances = {key["place_id"]: key["distance_km"] for key in keys} if "distance_km" in keys[0] else None
+    cards = place_cards_by_ids([key["place_id"] for key in keys], distances=distances)
+    stops = {key["place_id"]: stop_card(key) for key in keys}
+    return [{**card, "stop": stops[card["id"]]} for card in cards]
 
 
 def categories_all() -> QuerySet[Category]:

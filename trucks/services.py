@@ -39,11 +39,14 @@ from trucks.search_document import (
     search_documents_refresh_for_menus,
 )
 from trucks.selectors import images_named_the_old_way
+from trucks.upcoming import upcoming_stops_rebuild
 from vendors.images import clean_image
 from vendors.models import Vendor
 
 # The fields a vendor edits (place_update); the rest (live state, rating summary) have their own services.
 PLACE_FIELDS = ["kind", "name", "description", "time_zone", "address", "city", "state", "lat", "lng"]
+# The place's fields its upcoming stops are made of (their zone, and the location of stops without their own).
+STOP_FIELDS = {"time_zone", "address", "lat", "lng"}
 
 
 # Photos of places (Photo.image) and items (MenuItem.photo) are public files in the default storage.
@@ -102,6 +105,7 @@ def place_create(
     place.save()
     place.categories.set(categories)
     search_documents_refresh(place_ids=[place.pk])
+    upcoming_stops_rebuild(place_ids=[place.pk])
     return place
 
 
@@ -117,6 +121,8 @@ def place_update(*, place: Place, data: dict[str, Any]) -> Place:
     if categories is not None:
         place.categories.set(categories)
     search_documents_refresh(place_ids=[place.pk])
+    if STOP_FIELDS & data.keys():
+        upcoming_stops_rebuild(place_ids=[place.pk])
     return place
 
 
@@ -194,8 +200,11 @@ def place_check_in(
     if address:
         changes["address"] = _if_newer(newer, "address", address[:255])
     changes["updated_at"] = _if_newer(newer_open | newer, "updated_at", timezone.now())
+    where_before = (place.lat, place.lng, place.address)
     Place.objects.filter(pk=place.pk).update(**changes)
-    place.refresh_from_db(fields=[*LIVE_FIELDS, "updated_at"])
+    place.refresh_from_db(fields=[*LIVE_FIELDS, "address", "updated_at"])
+    if (place.lat, place.lng, place.address) != where_before:  # stops without their own location move with it
+        upcoming_stops_rebuild(place_ids=[place.pk])
     return place
 
 
@@ -221,7 +230,9 @@ def opening_hours_replace(*, place: Place, slots: Iterable[dict]) -> list[Openin
         row.full_clean(exclude=["place"], validate_unique=False, validate_constraints=False)
     Place.objects.select_for_update().filter(pk=place.pk).first()
     OpeningHours.objects.filter(place=place).delete()
-    return OpeningHours.objects.bulk_create(rows)
+    created = OpeningHours.objects.bulk_create(rows)
+    upcoming_stops_rebuild(place_ids=[place.pk])
+    return created
 
 
 @transaction.atomic
@@ -244,12 +255,14 @@ def schedule_exception_create(
     )
     exception.full_clean()
     exception.save()
+    upcoming_stops_rebuild(place_ids=[place.pk])
     return exception
 
 
 @transaction.atomic
 def schedule_exception_delete(*, exception: ScheduleException) -> None:
     exception.delete()
+    upcoming_stops_rebuild(place_ids=[exception.place_id])
 
 
 # --- ordering helpers -----------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from trucks.open_switch import places_switch_off_stale
 from trucks.top_places import top_places_warm
+from trucks.upcoming import upcoming_stops_rebuild_all
 
 
 @shared_task(
@@ -28,3 +29,17 @@ def switch_off_stale_open_places() -> int:
 def warm_top_places() -> int:
     """Beat job (before the cached rankings expire): every city's top list is ready in the cache."""
     return top_places_warm()
+
+
+@shared_task(
+    name="trucks.rebuild_upcoming_stops",
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=3,
+)
+def rebuild_upcoming_stops() -> int:
+    """Beat job (nightly): every place's upcoming stops rebuilt from today, so the window moves on a day.
+
+    Idempotent: a rerun (a retry, a second beat) rebuilds the same rows.
+    """
+    return upcoming_stops_rebuild_all(now=timezone.now())

@@ -148,6 +148,7 @@ def test_beat_schedule_names_existing_tasks():
         "analytics.purge_expired_events",
         "trucks.switch_off_stale_open_places",
         "trucks.warm_top_places",
+        "trucks.rebuild_upcoming_stops",
     }
     assert names <= set(app.tasks)
 

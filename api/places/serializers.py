@@ -2,6 +2,7 @@
 details out."""
 
 from django.conf import settings
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -18,9 +19,11 @@ from trucks.models import (
     Place,
     PlaceKind,
     ScheduleException,
+    StopSource,
 )
 from trucks.nearby import DEFAULT_RADIUS_KM, MAX_RADIUS_KM
 from trucks.search import LocationStatus
+from trucks.upcoming import OPEN_WITHIN_MAX_MINUTES, SEARCH_HORIZON_DAYS
 
 
 class PageParamsSerializer(serializers.Serializer):
@@ -28,6 +31,17 @@ class PageParamsSerializer(serializers.Serializer):
     page_size = serializers.IntegerField(
         required=False, min_value=1, help_text=f"Results per page (at most {settings.API_MAX_PAGE_SIZE})."
     )
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 moment that must carry its UTC offset: a bare "18:00" is ambiguous nationwide."""
+
+    default_error_messages = {"naive": "Give the moment with its UTC offset, e.g. 2026-06-06T18:00:00-05:00."}
+
+    def enforce_timezone(self, value):
+        if timezone.is_naive(value):
+            self.fail("naive")
+        return value
 
 
 class PlaceSearchPointSerializer(PageParamsSerializer):
@@ -46,7 +60,25 @@ class PlaceSearchPointSerializer(PageParamsSerializer):
         help_text=f"Search radius in km around lat/lng (default {DEFAULT_RADIUS_KM:g}, at most {MAX_RADIUS_KM:g}).",
     )
 
+    open_at = AwareDateTimeField(
+        required=False,
+        help_text="ISO 8601 moment with its UTC offset (e.g. 2026-06-06T18:00:00-05:00): only places whose "
+        "schedule (weekly hours, overnight slots and dated exceptions, in each place's own time zone) has them "
+        "open at that moment, at that stop's location (radius_km is measured to it). From now to "
+        f"{SEARCH_HORIZON_DAYS} days ahead. Each card then carries its `stop`.",
+    )
+    open_within = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=OPEN_WITHIN_MAX_MINUTES,
+        help_text="Minutes from now: only places whose schedule has them open at some moment from now to now + "
+        "open_within (a stop that starts by then and has not ended by now), as open_at otherwise. Not with "
+        "open_at.",
+    )
+
     def validate(self, attrs):
+        if "open_at" in attrs and "open_within" in attrs:
+            raise serializers.ValidationError({"open_within": "Give open_at or open_within, not both."})
         has_lat, has_lng = "lat" in attrs, "lng" in attrs
         if has_lat != has_lng:
             missing = "lng" if has_lat else "lat"
@@ -93,6 +125,19 @@ class SlotSerializer(serializers.Serializer):
     lng = serializers.FloatField(allow_null=True)
 
 
+class StopSerializer(serializers.Serializer):
+    """A scheduled stop (search ahead): when, in the place's own zone, and where."""
+
+    starts_at = LocalDateTimeField()
+    ends_at = LocalDateTimeField()
+    address = serializers.CharField(help_text="The stop's own address, else the place's.")
+    lat = serializers.FloatField(allow_null=True, help_text="The stop's own position, else the place's.")
+    lng = serializers.FloatField(allow_null=True)
+    source = serializers.ChoiceField(
+        choices=StopSource.choices, help_text="Weekly hours, or the dated exception of that day."
+    )
+
+
 class PlaceCardSerializer(serializers.Serializer):
     """A place in any list (reads card dicts from trucks.search)."""
 
@@ -120,6 +165,11 @@ class PlaceCardSerializer(serializers.Serializer):
         choices=LocationStatus.choices,
         help_text="live: a truck's check-in within its grace window; last_seen: older (show it as "
         '"last seen" with location_updated_at, not as live); address: a stand, or a truck at its address.',
+    )
+    stop = StopSerializer(
+        required=False,
+        help_text="Only with open_at or open_within: the scheduled stop that has the place open then "
+        "(with a point, the nearest one; else the earliest).",
     )
     address = serializers.CharField()
     next_opening = SlotSerializer(

@@ -37,7 +37,9 @@ class PlaceListView(APIView):
         operation_id="places_search",
         summary="Search places",
         description="Active trucks and stands. With lat/lng: those within radius_km, each with its "
-        "distance_km, nearest first (ties by id) unless `ordering` says otherwise.",
+        "distance_km, nearest first (ties by id) unless `ordering` says otherwise. With open_at or open_within "
+        "(search ahead): those whose schedule has them open then, each card with its `stop`; the distance is "
+        "to that stop.",
         parameters=[s.PlaceSearchPointSerializer],
         filters=True,
         responses={200: paginated(s.PlaceCardSerializer), **error_responses(400, 404)},
@@ -45,7 +47,13 @@ class PlaceListView(APIView):
     def get(self, request):
         filters, point = filters_valid(request, self.filterset_class, others=s.PlaceSearchPointSerializer)
         rows = places_search(
-            lat=point.get("lat"), lng=point.get("lng"), radius_km=point.get("radius_km"), filters=filters
+            lat=point.get("lat"),
+            lng=point.get("lng"),
+            radius_km=point.get("radius_km"),
+            filters=filters,
+            open_at=point.get("open_at"),
+            open_within=point.get("open_within"),
+            now=timezone.now(),
         )
         paginator = WindowCountPagination()
         page = paginator.paginate_queryset(rows, request, view=self)

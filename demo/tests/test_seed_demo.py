@@ -27,7 +27,7 @@ from demo.seeder import (
 )
 from ratings.models import Rating
 from tests.s3 import empty_s3_buckets
-from trucks.models import MenuItem, OpeningHours, Place
+from trucks.models import MenuItem, OpeningHours, Place, UpcomingStop
 from vendors.models import Role, VendorMember
 
 SIZE = {"places": 30, "users": 10, "events": 500}
@@ -101,6 +101,15 @@ def test_seed_demo_small_fills_every_table(seeded):
         "RATING",
     }
     assert not UserInteraction.objects.filter(type="NEARBY_DETECTION", lat__isnull=True).exists()
+
+
+def test_seed_demo_fills_the_upcoming_stops_of_every_place_with_hours(seeded):
+    with_hours = set(OpeningHours.objects.filter(place__is_active=True).values_list("place_id", flat=True))
+
+    with_stops = set(UpcomingStop.objects.values_list("place_id", flat=True))
+
+    assert with_hours
+    assert with_stops == with_hours
 
 
 def test_seed_demo_places_sit_near_their_city_in_its_time_zone(seeded):
