@@ -288,7 +288,7 @@ class PlainOpenAtSearch:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
-        width = len(CARD_FIELDS) + 3
+        width = _CARD_WIDTH
         extra = {row[0]: row[width:] for row in rows}
         distances = {place_id: columns[0] for place_id, columns in extra.items()}
         cards = _cards_from_rows(rows, distances=distances)
