@@ -98,11 +98,11 @@ def _rebuild(*, where: str, params: dict, now: datetime) -> int:
     `where` is a constant condition on the place id, written with {id} for the column.
     """
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id FROM trucks_place WHERE {where.format(id='id')} ORDER BY id FOR UPDATE",  # noqa: S608
-            params,
-        )
-        cursor.execute(f"DELETE FROM trucks_upcomingstop WHERE {where.format(id='place_id')}", params)  # noqa: S608
+        # `where` is one of this module's constant conditions; every value travels as a parameter.
+        lock = f"SELECT id FROM trucks_place WHERE {where.format(id='id')} ORDER BY id FOR UPDATE"  # nosec B608 # noqa: S608
+        cursor.execute(lock, params)
+        delete = f"DELETE FROM trucks_upcomingstop WHERE {where.format(id='place_id')}"  # nosec B608 # noqa: S608
+        cursor.execute(delete, params)
         cursor.execute(
             _REBUILD_SQL.replace("{places}", where.format(id="p.id")),
             {**params, "now": now, "days_ahead": STOP_DAYS_AHEAD},
