@@ -37,9 +37,12 @@ def rollup_day(day: str) -> dict:
 
 @shared_task(name="analytics.rollup_due_days", **RETRY)
 def rollup_due_days() -> dict[str, str]:
-    """Beat job: queue one roll-up per due day (the newest complete day, missed days, days with
-    late events); each day is its own task, so a retry redoes one day only. Answers day -> task id."""
-    due = rollup.days_due(now=timezone.now())
+    """Beat job: mark runs whose worker died (running past the hard limit) abandoned, then queue one
+    roll-up per due day (the newest complete day, missed, failed and abandoned days, days with late
+    events); each day is its own task, so a retry redoes one day only. Answers day -> task id."""
+    now = timezone.now()
+    rollup.rollup_runs_abandon_stale(now=now)
+    due = rollup.days_due(now=now)
     queued = {day.isoformat(): rollup_day.delay(day.isoformat()).id for day in due.days}
     rollup.late_event_scan_record(due=due)
     return queued
