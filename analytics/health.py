@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from analytics.models import RollupRun, RollupStatus
-from analytics.rollup import newest_complete_day, zones_in_use
+from analytics.rollup import days_stuck, newest_complete_day, zones_in_use
 
 
 def _run(run: RollupRun | None) -> dict | None:
@@ -25,7 +25,8 @@ def _run(run: RollupRun | None) -> dict | None:
 
 @require_GET
 def analytics_health(request):
-    """200 when the newest complete local day (or the day before, until tonight's run) is rolled up, else 503."""
+    """200 when the newest complete local day (or the day before, until tonight's run) is rolled up
+    and no day is stuck (a run past its hard time limit, or abandoned, not yet redone), else 503."""
     now = timezone.now()
     last_succeeded = RollupRun.objects.filter(status=RollupStatus.SUCCEEDED).order_by("-started_at").first()
     last_run = RollupRun.objects.order_by("-started_at", "-id").first()
@@ -34,11 +35,15 @@ def analytics_health(request):
     )
     expected = newest_complete_day(now=now, zones=zones_in_use())
     # The nightly run may not have happened yet today: one day behind is still healthy.
-    healthy = newest_rolled_day is not None and (expected - newest_rolled_day).days <= 1
+    fresh = newest_rolled_day is not None and (expected - newest_rolled_day).days <= 1
+    # A day whose worker died is wrong (or missing) until it is rolled up again.
+    stuck = days_stuck(now=now)
+    healthy = fresh and not stuck
     body = {
-        "status": "ok" if healthy else "stale",
+        "status": "ok" if healthy else "stale" if not fresh else "degraded",
         "newest_complete_day": expected.isoformat(),
         "newest_rolled_up_day": newest_rolled_day.isoformat() if newest_rolled_day else None,
+        "stuck_days": [day.isoformat() for day in stuck],
         "last_succeeded_run": _run(last_succeeded),
         "last_run": _run(last_run),
     }

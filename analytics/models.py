@@ -109,6 +109,8 @@ class RollupStatus(models.TextChoices):
     RUNNING = "running", "Running"
     SUCCEEDED = "succeeded", "Succeeded"
     FAILED = "failed", "Failed"
+    # Still "running" past the roll-up's hard time limit: its worker is gone (killed, lost).
+    ABANDONED = "abandoned", "Abandoned"
 
 
 class RollupRun(models.Model):
@@ -127,6 +129,13 @@ class RollupRun(models.Model):
         ordering = ["-started_at", "-id"]
         indexes = [
             models.Index(fields=["-started_at"], name="rollup_run_recent_idx", condition=Q(status="succeeded")),
+            # the beat's "running past the hard limit" sweep and the health view's stuck days:
+            # only the few unfinished or abandoned runs, by age
+            models.Index(
+                fields=["started_at"],
+                name="rollup_run_unfinished_idx",
+                condition=Q(status__in=["running", "abandoned"]),
+            ),
         ]
 
     def __str__(self):
@@ -137,11 +146,17 @@ class LateEventScan(models.Model):
     """Watermark of the nightly late-event check: events received before `scanned_until` were looked at.
 
     The next check reads only the events received since (BRIN index on received_at), so its cost
-    is one day of uploads, whatever the acceptance window.
+    is one day of uploads, whatever the acceptance window. The days it found late stay due until a
+    run of the day that started after `scanned_until` succeeded (docs/analytics.md), so a re-roll
+    that died, or was never run, is queued again.
     """
 
     scanned_until = models.DateTimeField()
-    late_days = models.JSONField(default=list, blank=True, help_text="Rolled-up days found to have late events.")
+    late_days = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Days found to have late events; each stays due until a run started after this scan succeeds.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

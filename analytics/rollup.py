@@ -7,7 +7,11 @@ events to the UTC window that covers the day in all zones in use (an index range
 
 The roll-up recomputes a whole day and overwrites it, so running it twice, or again after late
 events arrived, gives the same rows as running it once. It is one set-based statement (stats and
-heat-map cells) under a transaction-scoped advisory lock keyed on the day.
+heat-map cells) under a transaction-scoped advisory lock keyed on the day: a second run of the same
+day (a redelivered task racing the beat's requeue) waits for the first, then recomputes.
+
+A run whose worker died stays "running" until the beat (or the next run of its day) finds it past
+the roll-up's hard time limit and marks it abandoned; the day is then due again (docs/analytics.md).
 """
 
 import logging
@@ -18,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from analytics.models import (
@@ -38,6 +43,10 @@ ROLLUP_LOCK_NAMESPACE = 0x524F4C4C  # "ROLL"
 WINDOW_MARGIN = timedelta(hours=1)
 # A late event committed this long after its received_at stamp is still noticed (see days_due).
 LATE_EVENT_MARGIN = timedelta(minutes=10)
+# How often the roll-up's database backend checks that its worker is still connected, even while it
+# waits for a lock: a killed worker's backend then rolls back and gives the day's lock back within
+# seconds, instead of holding it until its statement ends (or forever, if it waits for a lock).
+CLIENT_CONNECTION_CHECK_INTERVAL = "2s"
 
 HOURS = range(24)
 
@@ -126,6 +135,8 @@ def rollup_day(*, day: date) -> RollupRun:
     """Recompute one local day's statistics and heat-map cells; record the run."""
     started = timezone.now()
     clock = monotonic_time.monotonic()
+    # A redelivered task finds its dead predecessor here: record it as abandoned now, not next night.
+    rollup_runs_abandon_stale(now=started, day=day)
     run = RollupRun.objects.create(day=day, status=RollupStatus.RUNNING, started_at=started)
     try:
         result = _rollup_day_atomic(day=day, computed_at=started)
@@ -158,6 +169,11 @@ def rollup_day(*, day: date) -> RollupRun:
 def _rollup_day_atomic(*, day: date, computed_at: datetime) -> RollupResult:
     zones = zones_in_use()
     with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('client_connection_check_interval', %s, true)", [CLIENT_CONNECTION_CHECK_INTERVAL]
+        )
+        # The loser of a race on one day waits here (it never skips: the winner may be a dead
+        # worker's backend about to roll back), then recomputes from a snapshot taken after it.
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ROLLUP_LOCK_NAMESPACE, day.toordinal()])
     return rollup_day_postgresql(day=day, zones=zones, computed_at=computed_at)
 
@@ -319,7 +335,10 @@ class DueDays:
 
 def days_due(*, now: datetime) -> DueDays:
     """The days the nightly job must (re)compute: the newest complete day; recent days without a
-    successful run or whose latest run failed; and rolled-up days that got late events.
+    successful run or whose latest run failed or was abandoned; days an earlier scan found late
+    whose re-roll has not succeeded since; and rolled-up days that got late events. A day whose
+    latest run is still running within its hard time limit is being rolled up: it is not queued
+    again, unless this scan finds new late events for it.
 
     The events API accepts events up to ANALYTICS_EVENT_MAX_AGE_DAYS old, so a day can change for
     that long after it ended. Late events are found incrementally: only the events received since
@@ -331,12 +350,22 @@ def days_due(*, now: datetime) -> DueDays:
     first = newest - timedelta(days=settings.ANALYTICS_EVENT_MAX_AGE_DAYS)
     runs = RollupRun.objects.filter(day__gte=first, day__lte=newest).order_by("day", "started_at", "id")
     last_success: dict[date, datetime] = {}
-    latest_status: dict[date, str] = {}
+    latest: dict[date, tuple[str, datetime]] = {}
     for day, status, started_at in runs.values_list("day", "status", "started_at"):
-        latest_status[day] = status
+        latest[day] = (status, started_at)
         if status == RollupStatus.SUCCEEDED:
             last_success[day] = started_at
-    due = {day for day in _days(first, newest) if day not in last_success or latest_status[day] == RollupStatus.FAILED}
+    # A run still "running" past the hard time limit is dead, whether or not the sweep marked it yet.
+    alive_since = now - timedelta(seconds=settings.ANALYTICS_ROLLUP_TIME_LIMIT)
+    in_progress = {
+        day for day, (status, started) in latest.items() if status == RollupStatus.RUNNING and started >= alive_since
+    }
+    unfinished = {
+        day
+        for day in _days(first, newest)
+        if day not in last_success or (latest[day][0] != RollupStatus.SUCCEEDED and day not in in_progress)
+    }
+    pending = _late_days_not_rerolled(first=first, newest=newest, last_success=last_success)
     late: set[date] = set()
     if last_success:
         previous = LateEventScan.objects.order_by("-scanned_until", "-id").values_list("scanned_until", flat=True)
@@ -346,7 +375,20 @@ def days_due(*, now: datetime) -> DueDays:
         for day, last_received in _received_since(since=since, lo=lo, hi=hi):
             if day in last_success and last_received >= last_success[day] - LATE_EVENT_MARGIN:
                 late.add(day)
-    return DueDays(days=sorted(due | late), late_days=sorted(late - due), scanned_until=now)
+    due = ((unfinished | pending) - in_progress) | late
+    return DueDays(days=sorted(due), late_days=sorted(late), scanned_until=now)
+
+
+def _late_days_not_rerolled(*, first: date, newest: date, last_success: dict[date, datetime]) -> set[date]:
+    """Days of [first, newest] an earlier scan found late, with no successful run started after that
+    scan: their re-roll died, failed or never ran, and the watermark has moved past their uploads."""
+    scans = LateEventScan.objects.filter(scanned_until__gte=datetime.combine(first, time.min, tzinfo=UTC))
+    pending = set()
+    for scanned_until, late_days in scans.values_list("scanned_until", "late_days"):
+        for day in map(date.fromisoformat, late_days):
+            if first <= day <= newest and day in last_success and last_success[day] < scanned_until:
+                pending.add(day)
+    return pending
 
 
 def _received_since(*, since: datetime, lo: datetime, hi: datetime) -> list[tuple[date, datetime]]:
@@ -366,13 +408,59 @@ def _received_since(*, since: datetime, lo: datetime, hi: datetime) -> list[tupl
 
 
 def late_event_scan_record(*, due: DueDays) -> LateEventScan:
-    """Move the watermark once the due days are queued (a crash before re-reads the same uploads)."""
+    """Move the watermark once the due days are queued (a crash before re-reads the same uploads).
+
+    The late days it records stay due until re-rolled (`_late_days_not_rerolled`), so a re-roll
+    that dies after this point is queued again: no late event is skipped.
+    """
     scan = LateEventScan(scanned_until=due.scanned_until, late_days=[day.isoformat() for day in due.late_days])
     scan.full_clean()
     scan.save()
-    # Only the newest watermark is ever read; keep a week of them for the operator.
-    LateEventScan.objects.filter(scanned_until__lt=due.scanned_until - timedelta(days=7)).delete()
+    # The newest watermark is read, and the late days of the scans within the acceptance window.
+    keep = timedelta(days=settings.ANALYTICS_EVENT_MAX_AGE_DAYS + 2)
+    LateEventScan.objects.filter(scanned_until__lt=due.scanned_until - keep).delete()
     return scan
+
+
+def rollup_runs_abandon_stale(*, now: datetime, day: date | None = None) -> list[RollupRun]:
+    """Mark the runs still "running" past the roll-up's hard time limit (of `day`, or all) abandoned.
+
+    Past that limit nothing will finish them: the pool has killed the task, or the worker itself
+    died (SIGKILL, lost machine) before it could record an outcome. Each run is claimed with a
+    conditional UPDATE (still running, still older than the limit), so two sweeps never both claim
+    one run and a run that finished meanwhile keeps its own status.
+    """
+    limit = settings.ANALYTICS_ROLLUP_TIME_LIMIT
+    cutoff = now - timedelta(seconds=limit)
+    stale = RollupRun.objects.filter(status=RollupStatus.RUNNING, started_at__lt=cutoff)
+    if day is not None:
+        stale = stale.filter(day=day)
+    abandoned = []
+    for run in stale.order_by("started_at", "id"):
+        error = (
+            f"Abandoned: still running {int((now - run.started_at).total_seconds())} s after it started, "
+            f"past the roll-up's hard time limit ({limit} s): its worker was lost before recording an outcome."
+        )
+        claimed = RollupRun.objects.filter(pk=run.pk, status=RollupStatus.RUNNING, started_at__lt=cutoff).update(
+            status=RollupStatus.ABANDONED, finished_at=now, error=error
+        )
+        if claimed:
+            run.status, run.finished_at, run.error = RollupStatus.ABANDONED, now, error
+            abandoned.append(run)
+            logger.warning("roll-up run %s of %s abandoned: running since %s", run.pk, run.day, run.started_at)
+    return abandoned
+
+
+def days_stuck(*, now: datetime) -> list[date]:
+    """Days with a run stuck past the hard time limit, or abandoned, and no successful run since."""
+    cutoff = now - timedelta(seconds=settings.ANALYTICS_ROLLUP_TIME_LIMIT)
+    redone = RollupRun.objects.filter(
+        day=OuterRef("day"), status=RollupStatus.SUCCEEDED, started_at__gt=OuterRef("started_at")
+    )
+    stuck = RollupRun.objects.filter(
+        Q(status=RollupStatus.ABANDONED) | Q(status=RollupStatus.RUNNING, started_at__lt=cutoff)
+    ).filter(~Exists(redone))
+    return list(stuck.order_by("day").values_list("day", flat=True).distinct())
 
 
 def _days(first: date, last: date) -> list[date]:

@@ -3,6 +3,7 @@
 from datetime import date
 
 from celery import shared_task
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
@@ -19,7 +20,15 @@ RETRY = {
 }
 
 
-@shared_task(name="analytics.rollup_day", **RETRY)
+# Every other task has the default time limits (CELERY_TASK_SOFT_TIME_LIMIT / CELERY_TASK_TIME_LIMIT);
+# a day's roll-up gets its own, longer pair. The hard one is also the age at which the beat presumes a
+# "running" run dead (rollup_runs_abandon_stale), and the broker's visibility timeout is above it.
+@shared_task(
+    name="analytics.rollup_day",
+    soft_time_limit=settings.ANALYTICS_ROLLUP_SOFT_TIME_LIMIT,
+    time_limit=settings.ANALYTICS_ROLLUP_TIME_LIMIT,
+    **RETRY,
+)
 def rollup_day(day: str) -> dict:
     """Roll up one local day (ISO date): recompute and overwrite its statistics."""
     run = rollup.rollup_day(day=date.fromisoformat(day))
@@ -28,9 +37,12 @@ def rollup_day(day: str) -> dict:
 
 @shared_task(name="analytics.rollup_due_days", **RETRY)
 def rollup_due_days() -> dict[str, str]:
-    """Beat job: queue one roll-up per due day (the newest complete day, missed days, days with
-    late events); each day is its own task, so a retry redoes one day only. Answers day -> task id."""
-    due = rollup.days_due(now=timezone.now())
+    """Beat job: mark runs whose worker died (running past the hard limit) abandoned, then queue one
+    roll-up per due day (the newest complete day, missed, failed and abandoned days, days with late
+    events); each day is its own task, so a retry redoes one day only. Answers day -> task id."""
+    now = timezone.now()
+    rollup.rollup_runs_abandon_stale(now=now)
+    due = rollup.days_due(now=now)
     queued = {day.isoformat(): rollup_day.delay(day.isoformat()).id for day in due.days}
     rollup.late_event_scan_record(due=due)
     return queued

@@ -1,6 +1,6 @@
 """GET /healthz/analytics: when the roll-up last ran, for which day, how many rows, how long."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -26,6 +26,7 @@ def test_health_without_any_run_is_stale(client):
         "status": "stale",
         "newest_complete_day": "2026-11-26",
         "newest_rolled_up_day": None,
+        "stuck_days": [],
         "last_succeeded_run": None,
         "last_run": None,
     }
@@ -91,6 +92,73 @@ def test_health_two_days_behind_is_stale(client):
     # then
     assert response.status_code == 503
     assert response.json()["status"] == "stale"
+
+
+def _rolled_up_until_wednesday() -> None:
+    RollupRun.objects.create(
+        day=date(2026, 11, 25), status=RollupStatus.SUCCEEDED, started_at=datetime(2026, 11, 26, 10, 15, tzinfo=UTC)
+    )
+
+
+def test_health_while_a_run_is_within_its_hard_time_limit_is_ok(client, settings):
+    # given: tonight's run started 10 minutes ago, its hard limit is 15 minutes
+    settings.ANALYTICS_ROLLUP_TIME_LIMIT = 15 * 60
+    _rolled_up_until_wednesday()
+    RollupRun.objects.create(
+        day=date(2026, 11, 26), status=RollupStatus.RUNNING, started_at=NOW - timedelta(minutes=10)
+    )
+    # when
+    response = client.get(URL)
+    # then
+    assert response.status_code == 200
+    assert (response.json()["status"], response.json()["stuck_days"]) == ("ok", [])
+
+
+def test_health_while_a_run_is_stuck_past_its_hard_time_limit_is_degraded_with_the_day(client, settings):
+    # given: tonight's run started 16 minutes ago and is still "running": its worker is gone
+    settings.ANALYTICS_ROLLUP_TIME_LIMIT = 15 * 60
+    _rolled_up_until_wednesday()
+    RollupRun.objects.create(
+        day=date(2026, 11, 26), status=RollupStatus.RUNNING, started_at=NOW - timedelta(minutes=16)
+    )
+    # when
+    response = client.get(URL)
+    # then: one day behind is within the grace, but the stuck day makes it degraded
+    assert response.status_code == 503
+    body = response.json()
+    assert (body["status"], body["stuck_days"], body["last_run"]["status"]) == ("degraded", ["2026-11-26"], "running")
+
+
+def test_health_with_an_abandoned_run_not_yet_redone_is_degraded(client):
+    # given: a re-roll of Tuesday was abandoned; Tuesday's earlier run had succeeded
+    _rolled_up_until_wednesday()
+    RollupRun.objects.create(
+        day=date(2026, 11, 24), status=RollupStatus.SUCCEEDED, started_at=datetime(2026, 11, 25, 10, 15, tzinfo=UTC)
+    )
+    RollupRun.objects.create(
+        day=date(2026, 11, 24), status=RollupStatus.ABANDONED, started_at=datetime(2026, 11, 26, 10, 16, tzinfo=UTC)
+    )
+    # when
+    response = client.get(URL)
+    # then
+    assert response.status_code == 503
+    assert (response.json()["status"], response.json()["stuck_days"]) == ("degraded", ["2026-11-24"])
+
+
+def test_health_once_the_abandoned_day_is_rolled_up_again_is_ok(client):
+    # given: the abandoned re-roll of Tuesday was followed by a successful one
+    _rolled_up_until_wednesday()
+    RollupRun.objects.create(
+        day=date(2026, 11, 24), status=RollupStatus.ABANDONED, started_at=datetime(2026, 11, 26, 10, 16, tzinfo=UTC)
+    )
+    RollupRun.objects.create(
+        day=date(2026, 11, 24), status=RollupStatus.SUCCEEDED, started_at=datetime(2026, 11, 26, 10, 40, tzinfo=UTC)
+    )
+    # when
+    response = client.get(URL)
+    # then
+    assert response.status_code == 200
+    assert (response.json()["status"], response.json()["stuck_days"]) == ("ok", [])
 
 
 def test_health_refuses_post(client):

@@ -228,6 +228,23 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# Every task has a time limit (docs/operations.md, "Task time limits"): at the soft limit the task
+# gets SoftTimeLimitExceeded and records its failure, at the hard limit the pool kills its process.
+# These are the defaults; the nightly roll-up of one day has its own, longer pair (analytics/tasks.py).
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=4 * 60)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=5 * 60)
+ANALYTICS_ROLLUP_SOFT_TIME_LIMIT = env.int("ANALYTICS_ROLLUP_SOFT_TIME_LIMIT", default=9 * 60)
+# Also the age past which the beat presumes a "running" roll-up dead and marks it abandoned.
+ANALYTICS_ROLLUP_TIME_LIMIT = env.int("ANALYTICS_ROLLUP_TIME_LIMIT", default=10 * 60)
+# With acks late, a task whose worker died stays in Redis's unacknowledged set until this many
+# seconds after it was delivered, then goes back to the queue. Above the longest hard limit (5 min
+# more), so a task still running within its limit is never handed to a second worker; and minutes,
+# not kombu's default hour, so a killed worker's roll-up is redelivered soon.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int(
+        "CELERY_BROKER_VISIBILITY_TIMEOUT", default=max(CELERY_TASK_TIME_LIMIT, ANALYTICS_ROLLUP_TIME_LIMIT) + 5 * 60
+    ),
+}
 
 # --- email ------------------------------------------------------------------------------------
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
