@@ -1,12 +1,17 @@
 """Celery tasks of the trucks app."""
 
+from datetime import datetime
+
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from trucks.open_switch import places_switch_off_stale
 from trucks.top_places import top_places_warm
-from trucks.upcoming import upcoming_stops_rebuild_all
+from trucks.upcoming import upcoming_stops_rebuild_from
+
+# Work per run of the nightly rebuild before it queues the rest: below the 4 min soft time limit.
+REBUILD_TASK_SECONDS = 120
 
 
 @shared_task(
@@ -37,9 +42,15 @@ def warm_top_places() -> int:
     retry_backoff=True,
     max_retries=3,
 )
-def rebuild_upcoming_stops() -> int:
+def rebuild_upcoming_stops(now: str | None = None, from_id: int = 0) -> int:
     """Beat job (nightly): every place's upcoming stops rebuilt from today, so the window moves on a day.
 
+    Bounded: it works for REBUILD_TASK_SECONDS (well inside the task's soft time limit), then queues
+    itself for the places left, with the same `now`, so a million places never meet the time limit.
     Idempotent: a rerun (a retry, a second beat) rebuilds the same rows.
     """
-    return upcoming_stops_rebuild_all(now=timezone.now())
+    at = datetime.fromisoformat(now) if now else timezone.now()
+    made, next_id = upcoming_stops_rebuild_from(now=at, from_id=from_id, seconds=REBUILD_TASK_SECONDS)
+    if next_id is not None:
+        rebuild_upcoming_stops.delay(now=at.isoformat(), from_id=next_id)
+    return made

@@ -20,6 +20,7 @@ short list; with a point, the same bounding box and exact haversine as trucks.ne
 """
 
 import math
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -123,21 +124,34 @@ def upcoming_stops_rebuild(*, place_ids: Iterable[int], now: datetime | None = N
     return _rebuild(where="{id} = ANY(%(ids)s)", params={"ids": ids}, now=now or timezone.now())
 
 
-def upcoming_stops_rebuild_all(*, now: datetime | None = None, batch: int = REBUILD_BATCH) -> int:
+def upcoming_stops_rebuild_all(*, now: datetime | None = None, batch: int | None = None) -> int:
     """Rebuild every place's stops, in id ranges of `batch`, one transaction each (the nightly job).
 
     Idempotent: a second run with the same `now` leaves the same rows. Stops of places that no longer
     exist went with them (CASCADE); inactive places are left with none.
     """
-    now = now or timezone.now()
+    made, _ = upcoming_stops_rebuild_from(now=now or timezone.now(), from_id=0, batch=batch)
+    return made
+
+
+def upcoming_stops_rebuild_from(
+    *, now: datetime, from_id: int, batch: int | None = None, seconds: float | None = None
+) -> tuple[int, int | None]:
+    """Rebuild the stops of places from id `from_id` on, a range of `batch` ids per transaction, for at
+    most about `seconds` (None: to the end). Answers (stops made, the id to go on from, or None when done):
+    a task stays inside its time limit and queues the rest (trucks.tasks.rebuild_upcoming_stops)."""
+    batch = batch or REBUILD_BATCH
+    started = time.monotonic()
     top = Place.objects.order_by("-id").values_list("id", flat=True).first() or 0
     made = 0
-    for low in range(0, top + 1, batch):
+    for low in range(from_id, top + 1, batch):
+        if seconds is not None and low > from_id and time.monotonic() - started >= seconds:
+            return made, low
         with transaction.atomic():
             made += _rebuild(
                 where="{id} >= %(low)s AND {id} < %(high)s", params={"low": low, "high": low + batch}, now=now
             )
-    return made
+    return made, None
 
 
 # --- the search ---------------------------------------------------------------------------------------

@@ -131,6 +131,27 @@ def test_nightly_job_when_run_twice_leaves_the_same_stops(lunch_place):
     assert UpcomingStop.objects.count() == DAYS_KEPT
 
 
+def test_nightly_job_out_of_time_queues_the_rest_and_the_chain_covers_every_place(db, monkeypatch):
+    # given three places in three id ranges, and a job allowed no time past its first range
+    places = factories.PlaceFactory.create_batch(3, time_zone="America/Chicago")
+    for place in places:
+        services.opening_hours_replace(place=place, slots=EVERY_DAY_LUNCH)
+    UpcomingStop.objects.all().delete()
+    monkeypatch.setattr("trucks.upcoming.REBUILD_BATCH", 1)
+    monkeypatch.setattr("trucks.tasks.REBUILD_TASK_SECONDS", 0)
+    queued = []
+    real_delay = rebuild_upcoming_stops.delay
+    monkeypatch.setattr(rebuild_upcoming_stops, "delay", lambda **kw: queued.append(kw) or real_delay(**kw))
+
+    # when the beat runs it (eager: each queued run runs at once)
+    rebuild_upcoming_stops.apply(kwargs={"from_id": places[0].pk})
+
+    # then each run did one range and queued the next, with the first run's time, and every place has its stops
+    assert [kw["from_id"] for kw in queued] == [places[1].pk, places[2].pk]
+    assert len({kw["now"] for kw in queued}) == 1
+    assert UpcomingStop.objects.count() == 3 * DAYS_KEPT
+
+
 def test_nightly_job_a_day_later_moves_the_window_by_a_day(db):
     place = factories.PlaceFactory(time_zone="America/Chicago")
     services.opening_hours_replace(place=place, slots=EVERY_DAY_LUNCH)
