@@ -98,6 +98,14 @@ class LocationSource(models.TextChoices):
     DEVICE = "device", "Device"
 
 
+class AddressSource(models.TextChoices):
+    """Where the place's street address came from (an address never outlives the coordinates it named)."""
+
+    VENDOR = "vendor", "Typed by the vendor"
+    GEOCODER = "geocoder", "Reverse geocoder"
+    NONE = "none", "No address"
+
+
 class Place(models.Model):
     """A truck (moves; live location) or a stand (sits at an address): one table, one geo index."""
 
@@ -113,6 +121,11 @@ class Place(models.Model):
         help_text="IANA time zone: schedules are local times in this zone.",
     )
     address = models.CharField(max_length=255, blank=True)
+    # Who wrote `address`: the vendor (typed with these coordinates), the reverse geocoder, or nobody
+    # (a check-in moved the place and no address came with it). Database default too (bulk loads).
+    address_source = models.CharField(
+        max_length=16, choices=AddressSource.choices, default=AddressSource.NONE, db_default=AddressSource.NONE
+    )
     city = models.CharField(max_length=100, blank=True)
     state = models.CharField(max_length=64, blank=True)
     # Current position: a stand's address, a truck's last check-in. Null until first known.

@@ -45,6 +45,7 @@ CARD_FIELDS = (
     "rating_count",
     "city",
     "address",
+    "address_source",
     "location_updated_at",
     "location_source",
     "vendor_id",

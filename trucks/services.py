@@ -2,6 +2,7 @@
 weekly hours and exceptions, photos, menus and items, and the renaming of photo files stored the old
 way. The API, the portal, the admin and the management commands call these."""
 
+import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -19,9 +20,11 @@ from django.utils import timezone
 from accounts.models import User
 from foodtrucks.services import model_update
 from foodtrucks.tasks import stored_files_delete
+from trucks.geocoding import address_lookup_after_commit
 from trucks.models import (
     ITEM_PHOTO_FOLDER,
     PHOTO_FOLDER,
+    AddressSource,
     Category,
     ExceptionKind,
     LocationSource,
@@ -72,6 +75,15 @@ def _delete_photo_files_on_commit(names: Iterable[str]) -> None:
 # --- places and the live check-in -------------------------------------------------------------------
 
 
+def _typed_source(address: str) -> str:
+    return AddressSource.VENDOR if address else AddressSource.NONE
+
+
+# A check-in this far (or less) from the stored position is "the same spot": it keeps the stored address.
+# About 50 m: GPS jitter at one stop stays below it, the next street corner does not.
+SAME_SPOT_DEGREES = 0.00045
+
+
 @transaction.atomic
 def place_create(
     *,
@@ -95,6 +107,7 @@ def place_create(
         time_zone=time_zone,
         description=description,
         address=address,
+        address_source=_typed_source(address),
         city=city,
         state=state,
         lat=lat,
@@ -117,7 +130,11 @@ def place_update(*, place: Place, data: dict[str, Any]) -> Place:
     """
     data = dict(data)
     categories = data.pop("categories", None)
-    model_update(instance=place, fields=PLACE_FIELDS, data=data)
+    fields = PLACE_FIELDS
+    if "address" in data and data["address"] != place.address:
+        fields = [*PLACE_FIELDS, "address_source"]
+        data["address_source"] = _typed_source(data["address"])
+    model_update(instance=place, fields=fields, data=data)
     if categories is not None:
         place.categories.set(categories)
     search_documents_refresh(place_ids=[place.pk])
@@ -197,14 +214,35 @@ def place_check_in(
         }
     elif (lat is None) != (lng is None):
         raise ValidationError({"lat": "Give both latitude and longitude, or neither."})
-    if address:
+    moved_at = None
+    if lat is not None and lng is not None:
+        # An address belongs to the coordinates it was typed with. A check-in that moves the place takes
+        # the address typed with it, or none (never the old street with new coordinates); the reverse
+        # geocoder, when configured, fills an empty one after commit. At the same spot the address stays
+        # unless a new one was typed.
+        lng_slack = SAME_SPOT_DEGREES / max(math.cos(math.radians(lat)), 0.01)
+        moved = (
+            Q(lat__isnull=True)
+            | Q(lat__gt=lat + SAME_SPOT_DEGREES)
+            | Q(lat__lt=lat - SAME_SPOT_DEGREES)
+            | Q(lng__gt=lng + lng_slack)
+            | Q(lng__lt=lng - lng_slack)
+        )
+        renamed = newer if address else newer & moved
+        changes["address"] = _if_newer(renamed, "address", address[:255])
+        changes["address_source"] = _if_newer(renamed, "address_source", _typed_source(address))
+        moved_at = (float(lat), float(lng))
+    elif address:
         changes["address"] = _if_newer(newer, "address", address[:255])
+        changes["address_source"] = _if_newer(newer, "address_source", AddressSource.VENDOR)
     changes["updated_at"] = _if_newer(newer_open | newer, "updated_at", timezone.now())
     where_before = (place.lat, place.lng, place.address)
     Place.objects.filter(pk=place.pk).update(**changes)
-    place.refresh_from_db(fields=[*LIVE_FIELDS, "address", "updated_at"])
+    place.refresh_from_db(fields=[*LIVE_FIELDS, "address_source", "updated_at"])
     if (place.lat, place.lng, place.address) != where_before:  # stops without their own location move with it
         upcoming_stops_rebuild(place_ids=[place.pk])
+    if moved_at and (place.lat, place.lng) == moved_at and not place.address:
+        address_lookup_after_commit(place_id=place.pk, lat=place.lat, lng=place.lng)
     return place
 
 

@@ -6,6 +6,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
+from trucks.geocoding import place_address_from_geocoder
 from trucks.open_switch import places_switch_off_stale
 from trucks.top_places import top_places_warm
 from trucks.upcoming import upcoming_stops_rebuild_from
@@ -54,3 +55,14 @@ def rebuild_upcoming_stops(now: str | None = None, from_id: int = 0) -> int:
     if next_id is not None:
         rebuild_upcoming_stops.delay(now=at.isoformat(), from_id=next_id)
     return made
+
+
+@shared_task(
+    name="trucks.reverse_geocode_place",
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=3,
+)
+def reverse_geocode_place(place_id: int, lat: float, lng: float) -> bool:
+    """After a check-in moved a place without an address: the geocoder's address, if it still sits there."""
+    return place_address_from_geocoder(place_id=place_id, lat=lat, lng=lng)

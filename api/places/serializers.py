@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from api.ratings.serializers import VERIFIED_VISIT_HELP
 from trucks.models import (
+    AddressSource,
     Category,
     ExceptionKind,
     LocationSource,
@@ -138,6 +139,13 @@ class StopSerializer(serializers.Serializer):
     )
 
 
+ADDRESS_HELP = (
+    "The street address at lat/lng, or empty: a check-in that moves a place replaces it with the one typed "
+    "with it, or clears it, so it never names an older position."
+)
+ADDRESS_SOURCE_HELP = "Who wrote the address: vendor (typed), geocoder (reverse geocoding), none (no address)."
+
+
 class PlaceCardSerializer(serializers.Serializer):
     """A place in any list (reads card dicts from trucks.search)."""
 
@@ -171,7 +179,8 @@ class PlaceCardSerializer(serializers.Serializer):
         help_text="Only with open_at or open_within: the scheduled stop that has the place open then "
         "(with a point, the nearest one; else the earliest).",
     )
-    address = serializers.CharField()
+    address = serializers.CharField(help_text=ADDRESS_HELP)
+    address_source = serializers.ChoiceField(choices=AddressSource.choices, help_text=ADDRESS_SOURCE_HELP)
     next_opening = SlotSerializer(
         allow_null=True,
         help_text="The slot the place is in now, or the next one within two weeks (local time with offset).",
@@ -278,6 +287,8 @@ class PlaceDetailSerializer(serializers.ModelSerializer):
     vendor = PlaceVendorSerializer()
     kind = serializers.ChoiceField(choices=PlaceKind.choices)
     location_source = serializers.ChoiceField(choices=LocationSource.choices)
+    address = serializers.CharField(help_text=ADDRESS_HELP)
+    address_source = serializers.ChoiceField(choices=AddressSource.choices, help_text=ADDRESS_SOURCE_HELP)
     menus = MenuSerializer(many=True, source="active_menus")
     hours = OpeningHoursSerializer(many=True, source="opening_hours.all")
     next_opening = SlotSerializer(
@@ -302,6 +313,7 @@ class PlaceDetailSerializer(serializers.ModelSerializer):
             "location_updated_at",
             "location_source",
             "address",
+            "address_source",
             "city",
             "state",
             "time_zone",
@@ -354,6 +366,13 @@ class CheckInInputSerializer(serializers.Serializer):
     lat = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90)
     lng = serializers.FloatField(required=False, allow_null=True, min_value=-180, max_value=180)
     is_open = serializers.BooleanField(help_text="The live open switch.")
+    address = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=255,
+        help_text="The street address at lat/lng (optional). With new coordinates and no address, the old one "
+        "is cleared (never kept with the new position).",
+    )
 
     def validate(self, attrs):
         if (attrs.get("lat") is None) != (attrs.get("lng") is None):
@@ -365,6 +384,8 @@ class CheckInInputSerializer(serializers.Serializer):
 class CheckInOutputSerializer(serializers.ModelSerializer):
     kind = serializers.ChoiceField(choices=PlaceKind.choices)
     location_source = serializers.ChoiceField(choices=LocationSource.choices)
+    address = serializers.CharField(help_text=ADDRESS_HELP)
+    address_source = serializers.ChoiceField(choices=AddressSource.choices, help_text=ADDRESS_SOURCE_HELP)
 
     class Meta:
         model = Place
@@ -378,4 +399,6 @@ class CheckInOutputSerializer(serializers.ModelSerializer):
             "open_changed_at",
             "location_updated_at",
             "location_source",
+            "address",
+            "address_source",
         ]

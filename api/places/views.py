@@ -165,7 +165,9 @@ class PlaceCheckInView(APIView):
     @extend_schema(
         operation_id="vendor_places_check_in",
         summary="Check a place in (vendor members)",
-        description="Sets the live location (optional: lat and lng together) and the open switch. Any member of "
+        description="Sets the live location (optional: lat and lng together), the open switch and the address "
+        "(optional): coordinates more than about 50 m from the stored ones replace the address with the one sent, "
+        "or clear it (a configured reverse geocoder fills it later). Any member of "
         "the place's vendor may; for anyone else the place does not exist (404). The newest check-in wins: the "
         "answer is the place as stored, which is another member's state if a newer check-in was made meanwhile.",
         parameters=[PLACE_ID],
@@ -178,6 +180,11 @@ class PlaceCheckInView(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         place = place_check_in(
-            place=place, lat=data.get("lat"), lng=data.get("lng"), is_open=data["is_open"], source=LocationSource.API
+            place=place,
+            lat=data.get("lat"),
+            lng=data.get("lng"),
+            is_open=data["is_open"],
+            source=LocationSource.API,
+            address=data.get("address", ""),
         )
         return Response(s.CheckInOutputSerializer(place).data)

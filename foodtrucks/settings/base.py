@@ -371,6 +371,28 @@ def _storage_origins() -> list[str]:
     ]
 
 
+# --- maps and addresses (docs/maps-and-addresses.md) -------------------------------------------
+# The portal's map tiles ({z}/{x}/{y}); empty: maps draw the pins on a blank background (the tests).
+MAP_TILE_URL = env("MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILE_ATTRIBUTION = env(
+    "MAP_TILE_ATTRIBUTION",
+    default='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+)
+# A Nominatim-compatible service (its /reverse?format=jsonv2): a check-in that moves a place without a
+# typed address gets the address found there, after commit. Empty (the default): no lookups.
+REVERSE_GEOCODER_URL = env("REVERSE_GEOCODER_URL", default="")
+REVERSE_GEOCODER_TIMEOUT = env.float("REVERSE_GEOCODER_TIMEOUT", default=5.0)
+REVERSE_GEOCODER_USER_AGENT = env("REVERSE_GEOCODER_USER_AGENT", default="foodtrucks-portal/1.0")
+
+
+def _tile_origins() -> list[str]:
+    """The tile server's origin, for img-src (nothing when tiles are off)."""
+    scheme, _, rest = MAP_TILE_URL.partition("://")
+    if scheme not in ("http", "https") or not rest:
+        return []
+    return [f"{scheme}://{rest.split('/')[0].replace('{s}', '*')}"]
+
+
 # No inline script or style anywhere: a page that needs one (the Swagger UI) uses the per-request
 # nonce, which appears in the header only on responses whose template asked for it.
 CONTENT_SECURITY_POLICY = {
@@ -378,7 +400,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF, NONCE],
-        "img-src": [SELF, "data:", *_storage_origins()],
+        "img-src": [SELF, "data:", *_storage_origins(), *_tile_origins()],
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],

@@ -38,6 +38,9 @@ CELERY_TASK_ALWAYS_EAGER = True
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Maps draw no tiles in tests (no network); the reverse geocoder is off unless a test turns it on.
+MAP_TILE_URL = ""
+REVERSE_GEOCODER_URL = ""
 
 
 def _free_port() -> int:
