@@ -16,6 +16,7 @@ switches to that vendor.
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Model
 from django.http import HttpRequest
@@ -142,6 +143,9 @@ def portal_context(request: HttpRequest, membership: VendorMember | None) -> dic
         "can": allowed_actions(membership),
         # "just now" rather than "0 minutes ago" for anything newer than this
         "just_now": timezone.now() - timedelta(minutes=1),
+        # the maps' tiles (static/portal/maps.js): empty draws pins on a blank map
+        "map_tile_url": settings.MAP_TILE_URL,
+        "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
     }
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from portal.views import analytics, places, vendor
+from portal.views import analytics, places, signup, vendor
 
 app_name = "portal"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("", vendor.DashboardView.as_view(), name="dashboard"),
     path("login/", vendor.LoginView.as_view(), name="login"),
     path("logout/", vendor.LogoutView.as_view(), name="logout"),
+    path("signup/", signup.SignUpView.as_view(), name="signup"),
     path("password-reset/", vendor.PasswordResetView.as_view(), name="password_reset"),
     path("password-reset/sent/", vendor.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path("password-reset/<uidb64>/<token>/", vendor.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),

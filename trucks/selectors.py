@@ -1,10 +1,12 @@
 """Reads of places, menus and items; the member-scoped lookups are vendors.selectors.get_for_member_or_404."""
 
-from django.db.models import Model, QuerySet
+from django.db.models import Count, Model, QuerySet
 
 from accounts.models import User
 from trucks.models import Menu, MenuItem, Place, image_key_regex
+from vendors.models import Vendor
 from vendors.selectors import for_member, get_for_member_or_404
+from vendors.time_zones import time_zone_for_state
 
 
 def places_for_member(user: User, vendor_id: int, *, action: str = "view") -> QuerySet[Place]:
@@ -61,4 +63,20 @@ def images_named_the_old_way(
         .exclude(**{f"{field_name}__regex": image_key_regex(folder)})
         .order_by("pk")
         .values_list("pk", field_name)[:limit]
+    )
+
+
+def default_time_zone_for_vendor(vendor: Vendor) -> str | None:
+    """The zone a vendor's new place starts in: its primary state's (vendors.time_zones), else the zone most
+    of its places use; None when neither says (the portal then offers the browser's zone)."""
+    zone = time_zone_for_state(vendor.primary_state)
+    if zone:
+        return zone
+    return (
+        Place.objects.filter(vendor=vendor)
+        .values("time_zone")
+        .annotate(places=Count("id"))
+        .order_by("-places", "time_zone")
+        .values_list("time_zone", flat=True)
+        .first()
     )

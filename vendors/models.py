@@ -7,6 +7,8 @@ from django.core.files.storage import storages
 from django.db import models
 from django.utils import timezone
 
+from vendors.time_zones import STATE_CHOICES
+
 # The STORAGES alias of private files (a task that deletes them opens the storage by this name).
 PRIVATE_STORAGE = "private"
 
@@ -35,6 +37,8 @@ class Vendor(models.Model):
     contact_phone = models.CharField(max_length=16, blank=True)
     website = models.URLField(blank=True)
     primary_city = models.CharField(max_length=100, blank=True)
+    # Two-letter US state (or territory) code: a new place's time zone defaults from it (vendors.time_zones).
+    primary_state = models.CharField(max_length=2, blank=True, db_default="", choices=STATE_CHOICES)
     verification_status = models.CharField(
         max_length=16, choices=VerificationStatus.choices, default=VerificationStatus.PENDING
     )

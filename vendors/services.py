@@ -18,6 +18,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import User
+from accounts.services import user_register
 from foodtrucks.tasks import stored_files_delete
 from vendors.file_checks import check_document
 from vendors.models import (
@@ -55,6 +56,54 @@ def vendor_verify(*, vendor: Vendor, by: User, note: str = "") -> Vendor:
 def vendor_reject(*, vendor: Vendor, by: User, note: str = "") -> Vendor:
     """Mark a vendor rejected by a staff member, now (the decision and who made it are kept)."""
     return _vendor_set_status(vendor=vendor, by=by, status=VerificationStatus.REJECTED, note=note)
+
+
+# --- self-service sign-up ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def vendor_sign_up(
+    *,
+    email: str,
+    password: str,
+    first_name: str,
+    last_name: str,
+    business_name: str,
+    primary_city: str,
+    primary_state: str,
+    contact_phone: str = "",
+) -> tuple[User, Vendor]:
+    """A new vendor, pending verification, with the new user as its owner: all three rows or none.
+
+    Errors of every field come together (the vendor's and the user's), keyed by the field.
+    """
+    vendor = Vendor(
+        business_name=business_name.strip(),
+        primary_city=primary_city.strip(),
+        primary_state=primary_state,
+        contact_phone=contact_phone,
+        verification_status=VerificationStatus.PENDING,
+    )
+    errors: dict[str, list[str]] = {}
+    try:
+        vendor.full_clean(exclude=["contact_email"])
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        user, _token = user_register(
+            email=email, password=password, first_name=first_name, last_name=last_name, phone_number=None
+        )
+    except ValidationError as exc:
+        if errors:
+            errors.update(exc.message_dict)
+            raise ValidationError(errors) from exc
+        raise
+    if errors:
+        raise ValidationError(errors)
+    vendor.contact_email = user.email
+    vendor.save()
+    VendorMember.objects.create(vendor=vendor, user=user, role=Role.OWNER)
+    return user, vendor
 
 
 # --- certificates --------------------------------------------------------------------------------------

@@ -74,8 +74,18 @@ def _coordinate_field(label: str, bound: float) -> forms.FloatField:
     )
 
 
+def time_zone_choices_with_blank():
+    return [("", "Choose a time zone"), *time_zone_choices()]
+
+
 class PlaceForm(FieldMessagesMixin, CoordinatesMixin, forms.ModelForm):
-    time_zone = forms.ChoiceField(choices=time_zone_choices, initial="America/New_York")
+    # A new place's zone starts as the vendor's (PlaceCreateView); left empty, static/portal/maps.js picks
+    # the browser's zone (data-browser-time-zone).
+    time_zone = forms.ChoiceField(
+        choices=time_zone_choices_with_blank,
+        widget=forms.Select(attrs={"data-browser-time-zone": ""}),
+        help_text="Opening hours are local times in this zone.",
+    )
     categories = forms.ModelMultipleChoiceField(
         queryset=Category.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -226,7 +236,12 @@ class PhotoForm(forms.Form):
 class CheckInForm(CoordinatesMixin, forms.Form):
     lat = _coordinate_field("Latitude", 90)
     lng = _coordinate_field("Longitude", 180)
-    address = forms.CharField(max_length=255, required=False, help_text="Optional, e.g. “5th & Main, by the park”.")
+    address = forms.CharField(
+        max_length=255,
+        required=False,
+        label="Address here",
+        help_text="Optional, e.g. “5th & Main, by the park”. Moving without one clears the old address.",
+    )
     is_open = forms.TypedChoiceField(
         label="Open switch",
         choices=[("1", "Open now"), ("0", "Closed")],

@@ -26,6 +26,7 @@ from portal.forms_flow import PortalFormView
 from trucks import services
 from trucks.models import LocationSource
 from trucks.selectors import (
+    default_time_zone_for_vendor,
     get_item_for_member_or_404,
     get_menu_for_member_or_404,
     get_place_for_member_or_404,
@@ -104,6 +105,9 @@ class PlaceCreateView(PortalFormView):
     permission = "edit_places"
     template_name = "portal/places/form.html"
     form_class = PlaceForm
+
+    def get_form_kwargs(self):
+        return {"initial": {"time_zone": default_time_zone_for_vendor(self.vendor) or ""}}
 
     def perform(self, form):
         return services.place_create(vendor=self.vendor, **form.cleaned_data)
@@ -269,8 +273,9 @@ class PlaceCheckInView(PlaceObjectMixin, PortalFormView):
     invalid_message = "The check-in was not saved: please correct the fields marked below."
 
     def get_form_kwargs(self):
-        # Checking in means "I am here and open"; closing is the other choice (or "Close now").
-        return {"initial": {"is_open": "1", "address": self.object.address}}
+        # Checking in means "I am here and open"; closing is the other choice (or "Close now"). The address is
+        # never pre-filled: typed, it names this check-in's position; left empty, a move clears the old one.
+        return {"initial": {"is_open": "1"}}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(place=self.object, **kwargs)

@@ -13,6 +13,7 @@ from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.timesince import timesince
 from django.views.generic import View
 
 from analytics.selectors import today_so_far
@@ -95,7 +96,24 @@ class DashboardView(PortalTemplateView):
             "clicks": sum(figures["clicks"] for figures in today.values()),
             "open": sum(1 for place in places if place.is_open),
         }
+        context["map_places"] = [_map_place(place) for place in places if place.lat is not None]
         return context
+
+
+def _map_place(place) -> dict:
+    """A place on the dashboard's map (static/portal/maps.js): where, open or closed, how fresh."""
+    updated = None
+    if place.location_updated_at:
+        updated = f"{timesince(place.location_updated_at)} ago ({place.get_location_source_display().lower()})"
+    return {
+        "id": place.pk,
+        "name": place.name,
+        "lat": place.lat,
+        "lng": place.lng,
+        "is_open": place.is_open,
+        "address": place.address,
+        "updated": updated,
+    }
 
 
 class VendorSwitchView(PortalView):

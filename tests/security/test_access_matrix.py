@@ -161,6 +161,11 @@ PORTAL = {
     "dashboard": [("get", None, None, _members(200, 200, 200, 200))],
     "login": [("get", None, None, {**_all(302), "anonymous": 200})],  # signed-in visitors go on
     "logout": [("post", None, {}, _all(302))],
+    # public sign-up; signed-in visitors go on to the dashboard (an empty POST is refused by the fields)
+    "signup": [
+        ("get", None, None, {**_all(302), "anonymous": 200}),
+        ("post", None, {}, {**_all(302), "anonymous": 400}),
+    ],
     "password_reset": [("get", None, None, _all(200))],
     "password_reset_done": [("get", None, None, _all(200))],
     "password_reset_confirm": [
