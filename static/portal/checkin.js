@@ -1,5 +1,6 @@
-// "Check in here": fill the coordinates from the browser's location, then submit.
-// Without location access the vendor types the coordinates (the same form), so nothing depends on a map.
+// "Use my location": fill the coordinates from the browser's location and show them on the map
+// (static/portal/maps.js) for a look before "Save the check-in". Without location access the vendor taps
+// the map or types the coordinates (the same form), so nothing depends on either.
 (function () {
   "use strict";
   document.addEventListener("DOMContentLoaded", function () {
@@ -25,13 +26,16 @@
         function (position) {
           lat.value = position.coords.latitude.toFixed(6);
           lng.value = position.coords.longitude.toFixed(6);
-          say("Location found (within " + Math.round(position.coords.accuracy) + " m). Checking in…");
-          if (typeof form.requestSubmit === "function") { form.requestSubmit(); } else { form.submit(); }
+          button.disabled = false;
+          var map = form.querySelector("[data-map-picker]");
+          if (map) { map.dispatchEvent(new Event("map:locate")); }
+          say("Location found (within " + Math.round(position.coords.accuracy) + " m): check the pin on the map, " +
+            "type the address if you like, then save the check-in.");
         },
         function (error) {
           button.disabled = false;
           var reason = error.code === 1 ? "location access was refused" : "the location is not available";
-          say("Could not check in automatically: " + reason + ". Type the coordinates below instead.");
+          say("Could not find your location: " + reason + ". Tap the map or type the coordinates instead.");
           lat.focus();
         },
         { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 }
