@@ -82,7 +82,13 @@
         return;
       }
       placeMarker([lat, lng]);
-      if (recentre) { map.setView([lat, lng], Math.max(map.getZoom() || 0, 15)); }
+      if (!recentre) { return; }
+      if (validPoint(previous[0], previous[1]) && (previous[0] !== lat || previous[1] !== lng)) {
+        // both in view: where the place was and where the pin is now
+        map.fitBounds([previous, [lat, lng]], { padding: [32, 32], maxZoom: 16 });
+      } else {
+        map.setView([lat, lng], Math.max(map.getZoom() || 0, 15));
+      }
     }
 
     map.on("click", function (event) {
@@ -117,9 +123,17 @@
     if (!source) { return; }
     var places = JSON.parse(source.textContent);
     var map = baseMap(element);
-    var bounds = [];
+    places = places.filter(function (place) { return validPoint(place.lat, place.lng); });
+    var bounds = places.map(function (place) { return [place.lat, place.lng]; });
+    // The view first: Leaflet draws a layer (and makes its element) only on a map that has one.
+    if (bounds.length === 1) {
+      map.setView(bounds[0], 14);
+    } else if (bounds.length) {
+      map.fitBounds(bounds, { padding: [24, 24], maxZoom: 15 });
+    } else {
+      map.setView(US_CENTER, 4);
+    }
     places.forEach(function (place) {
-      if (!validPoint(place.lat, place.lng)) { return; }
       var colour = place.is_open ? "#2b8a3e" : "#868e96";
       var popup = document.createElement("div");
       var title = document.createElement("strong");
@@ -132,22 +146,15 @@
         popup.appendChild(document.createTextNode(place.address));
       }
       var marker = L.circleMarker([place.lat, place.lng], {
-        radius: 10, color: "#ffffff", weight: 2, fillColor: colour, fillOpacity: 0.95,
+        radius: 12, color: "#ffffff", weight: 2, fillColor: colour, fillOpacity: 0.95,
       }).bindPopup(popup).addTo(map);
-      var path = marker.getElement && marker.getElement();
+      var path = marker.getElement();
       if (path) {
         path.setAttribute("data-place-id", String(place.id));
         path.setAttribute("data-open", place.is_open ? "1" : "0");
+        path.setAttribute("aria-label", place.name + (place.is_open ? " (open)" : " (closed)"));
       }
-      bounds.push([place.lat, place.lng]);
     });
-    if (bounds.length === 1) {
-      map.setView(bounds[0], 14);
-    } else if (bounds.length) {
-      map.fitBounds(bounds, { padding: [24, 24], maxZoom: 15 });
-    } else {
-      map.setView(US_CENTER, 4);
-    }
   }
 
   document.addEventListener("DOMContentLoaded", function () {

@@ -67,7 +67,9 @@ def test_owner_checks_in_with_the_browsers_location(new_page, owner):
     log_in(page, user.email, DEFAULT_PASSWORD)
 
     page.get_by_role("link", name="Check in here").click()
-    page.get_by_role("button", name="Check in here (use my location)").click()
+    page.get_by_role("button", name="Use my location").click()
+    page.wait_for_function("document.querySelector('input[name=lat]').value !== ''")
+    page.get_by_role("button", name="Save the check-in").click()
     page.wait_for_url("**/portal/")
 
     assert "Taco Rocket is checked in at your location and shown as open." in page.locator(".messages").inner_text()
