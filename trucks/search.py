@@ -147,10 +147,13 @@ def location_status(*, kind: str, source: str, updated_at: datetime | None, now:
     return LocationStatus.LIVE
 
 
-# A card row: CARD_FIELDS of the place, its time zone (for the next opening), its vendor's name, then
-# one category (slug, name) per row.
-_CARD_COLUMNS = ", ".join(f"p.{field}" for field in CARD_FIELDS) + ", p.time_zone, v.business_name, c.slug, c.name"
-_CARD_WIDTH = len(CARD_FIELDS) + 4  # the columns above; the plain nearby page adds distance and total
+# A card row: CARD_FIELDS of the place, its time zone (for the next opening), its vendor's name and whether
+# staff verified it, then one category (slug, name) per row.
+_CARD_COLUMNS = (
+    ", ".join(f"p.{field}" for field in CARD_FIELDS)
+    + ", p.time_zone, v.business_name, v.verification_status = 'verified', c.slug, c.name"
+)
+_CARD_WIDTH = len(CARD_FIELDS) + 5  # the columns above; the plain nearby page adds distance and total
 _CARD_JOINS = (
     " JOIN vendors_vendor v ON v.id = p.vendor_id"
     " LEFT JOIN trucks_place_categories pc ON pc.place_id = p.id"
@@ -184,8 +187,8 @@ def place_cards_by_ids(
 
 
 def _cards_from_rows(rows, *, distances: dict[int, float] | None = None) -> dict[int, dict]:
-    """Cards by id (in the rows' order) from rows of (*CARD_FIELDS, time zone, vendor name, category
-    slug, name), each with its next opening and location status."""
+    """Cards by id (in the rows' order) from rows of (*CARD_FIELDS, time zone, vendor name, vendor verified,
+    category slug, name), each with its next opening and location status."""
     width = len(CARD_FIELDS)
     cards: dict[int, dict] = {}
     time_zones: dict[int, str] = {}
@@ -194,14 +197,14 @@ def _cards_from_rows(rows, *, distances: dict[int, float] | None = None) -> dict
         if card is None:
             card = dict(zip(CARD_FIELDS, row[:width], strict=True))
             card["rating_avg"] = str(card["rating_avg"])  # numeric(3,2): "4.50", the schema's decimal string
-            card["vendor"] = {"id": card.pop("vendor_id"), "name": row[width + 1]}
+            card["vendor"] = {"id": card.pop("vendor_id"), "name": row[width + 1], "is_verified": row[width + 2]}
             card["categories"] = []
             if distances is not None:
                 card["distance_km"] = round(distances[row[0]], 3)
             cards[row[0]] = card
             time_zones[row[0]] = row[width]
-        if row[width + 2] is not None:
-            card["categories"].append({"slug": row[width + 2], "name": row[width + 3]})
+        if row[width + 3] is not None:
+            card["categories"].append({"slug": row[width + 3], "name": row[width + 4]})
     _cards_add_schedule_and_freshness(cards, time_zones=time_zones, now=timezone.now())
     return cards
 

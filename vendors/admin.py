@@ -75,7 +75,7 @@ class VendorAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     readonly_fields = ("verification_status", "verification_note", "verified_at", "verified_by", "created_at")
     fieldsets = (
-        (None, {"fields": ("business_name", "description", "primary_city")}),
+        (None, {"fields": ("business_name", "description", "primary_city", "primary_state")}),
         ("Contact", {"fields": ("contact_email", "contact_phone", "website")}),
         (
             "Verification (use the list actions)",

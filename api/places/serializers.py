@@ -109,6 +109,9 @@ class PlaceCategorySerializer(serializers.Serializer):
 class VendorRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
+    is_verified = serializers.BooleanField(
+        help_text="Staff verified the vendor. A new vendor's places are listed while pending (docs/portal.md)."
+    )
 
 
 class LocalDateTimeField(serializers.DateTimeField):

@@ -57,7 +57,7 @@ def test_search_with_a_point_answers_cards_with_distance_nearest_first(db, api_c
     assert second["distance_km"] == round(haversine_km(*AUSTIN, 30.2900, -97.7431), 3) == 2.535
     assert first["categories"] == [{"slug": "tacos", "name": "Tacos"}]
     assert second["rating_avg"] == "4.50" and second["rating_count"] == 2
-    assert first["vendor"] == {"id": near.vendor_id, "name": near.vendor.business_name}
+    assert first["vendor"] == {"id": near.vendor_id, "name": near.vendor.business_name, "is_verified": False}
     assert set(first) == {
         "id",
         "kind",
@@ -75,6 +75,7 @@ def test_search_with_a_point_answers_cards_with_distance_nearest_first(db, api_c
         "location_source",
         "location_status",
         "address",
+        "address_source",
         "next_opening",
     }
     assert first["is_open"] is True and first["location_source"] == "address"
@@ -295,9 +296,14 @@ def _expected_card(place: Place, categories: list[dict], distance_km: float | No
         "rating_count": place.rating_count,
         "city": place.city,
         "address": place.address,
+        "address_source": place.address_source,
         "location_updated_at": place.location_updated_at,
         "location_source": place.location_source,
-        "vendor": {"id": place.vendor_id, "name": place.vendor.business_name},
+        "vendor": {
+            "id": place.vendor_id,
+            "name": place.vendor.business_name,
+            "is_verified": place.vendor.verification_status == "verified",
+        },
         "categories": categories,
         "next_opening": None,
         # the portal check-ins of 2026-03-08 are long past the grace window

@@ -40,7 +40,11 @@ def test_map_with_few_places_answers_them_as_cards(db, api_client):
     assert body["type"] == "places"
     assert body["count"] == 2
     assert [card["id"] for card in body["places"]] == [p.pk for p in inside]
-    assert body["places"][0]["vendor"] == {"id": inside[0].vendor_id, "name": inside[0].vendor.business_name}
+    assert body["places"][0]["vendor"] == {
+        "id": inside[0].vendor_id,
+        "name": inside[0].vendor.business_name,
+        "is_verified": False,
+    }
     assert body["places"][0]["location_status"] == "address"
 
 

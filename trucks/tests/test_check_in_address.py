@@ -191,3 +191,13 @@ def test_geocoder_writes_nothing_once_the_place_moved_on(geocoder, vendor_a):
 
     assert Place.objects.get(pk=place.pk).address == ""
     assert geocoder.queries == []
+
+
+def test_cards_say_whether_the_vendor_is_verified(api_client, place_a, place_b):
+    from vendors.models import Vendor, VerificationStatus
+
+    Vendor.objects.filter(pk=place_b.vendor_id).update(verification_status=VerificationStatus.VERIFIED)
+
+    cards = api_client.get("/api/v1/places/", {"lat": 30.2672, "lng": -97.7431, "radius_km": 5}).json()["results"]
+
+    assert {card["id"]: card["vendor"]["is_verified"] for card in cards} == {place_a.pk: False, place_b.pk: True}
