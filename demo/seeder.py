@@ -187,6 +187,7 @@ class DemoSeeder:
                 description=f"{business_name}: {city.name} favourites since 2015.",
                 contact_email=members[0][0],
                 primary_city=city.name,
+                primary_state=city.state,
                 verification_status="verified",
                 verified_at=self.now - timedelta(days=40),
                 verified_by=demo[ADMIN_EMAIL],
