@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from portal.views import analytics, places, vendor
+from portal.views import analytics, places, reviews, vendor
 
 app_name = "portal"
 
@@ -53,6 +53,11 @@ urlpatterns = [
     path("items/<int:pk>/delete/", places.ItemDeleteView.as_view(), name="item_delete"),
     path("items/<int:pk>/move/", places.ItemMoveView.as_view(), name="item_move"),
     path("items/<int:pk>/availability/", places.ItemAvailabilityView.as_view(), name="item_availability"),
+    # reviews inbox: replies and reports to staff
+    path("reviews/", reviews.ReviewInboxView.as_view(), name="reviews"),
+    path("reviews/<int:pk>/reply/", reviews.ReviewReplyView.as_view(), name="review_reply"),
+    path("reviews/<int:pk>/reply/delete/", reviews.ReviewReplyDeleteView.as_view(), name="review_reply_delete"),
+    path("reviews/<int:pk>/report/", reviews.ReviewReportView.as_view(), name="review_report"),
     # analytics
     path("analytics/", analytics.AnalyticsView.as_view(), name="analytics"),
     path("analytics/export.csv", analytics.AnalyticsCsvView.as_view(), name="analytics_csv"),

@@ -14,13 +14,25 @@ from vendors.models import BusinessCertificate, Role, Vendor, VendorMember
 
 M = TypeVar("M", bound=Model)
 
-# What each role may do. Owners do everything; managers all but team and certificates;
-# staff only the live location / open switch and item availability.
+# What each role may do. Owners do everything; managers all but team and certificates (they read and
+# answer reviews too); staff only the live location / open switch and item availability.
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.OWNER: frozenset(
-        {"view", "check_in", "item_availability", "edit_places", "edit_menus", "analytics", "team", "certificates"}
+        {
+            "view",
+            "check_in",
+            "item_availability",
+            "edit_places",
+            "edit_menus",
+            "analytics",
+            "reviews",
+            "team",
+            "certificates",
+        }
     ),
-    Role.MANAGER: frozenset({"view", "check_in", "item_availability", "edit_places", "edit_menus", "analytics"}),
+    Role.MANAGER: frozenset(
+        {"view", "check_in", "item_availability", "edit_places", "edit_menus", "analytics", "reviews"}
+    ),
     Role.STAFF: frozenset({"view", "check_in", "item_availability"}),
 }
 
