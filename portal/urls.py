@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from portal.views import analytics, places, reviews, vendor
+from portal.views import analytics, notifications, places, reviews, vendor
 
 app_name = "portal"
 
@@ -58,6 +58,13 @@ urlpatterns = [
     path("reviews/<int:pk>/reply/", reviews.ReviewReplyView.as_view(), name="review_reply"),
     path("reviews/<int:pk>/reply/delete/", reviews.ReviewReplyDeleteView.as_view(), name="review_reply_delete"),
     path("reviews/<int:pk>/report/", reviews.ReviewReportView.as_view(), name="review_report"),
+    # email settings: the weekly summary's toggle and its one-click unsubscribe link
+    path("email-settings/", notifications.EmailSettingsView.as_view(), name="email_settings"),
+    path(
+        "email-settings/unsubscribe/<str:token>/",
+        notifications.SummaryUnsubscribeView.as_view(),
+        name="summary_unsubscribe",
+    ),
     # analytics
     path("analytics/", analytics.AnalyticsView.as_view(), name="analytics"),
     path("analytics/export.csv", analytics.AnalyticsCsvView.as_view(), name="analytics_csv"),

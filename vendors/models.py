@@ -76,6 +76,11 @@ class VendorMember(models.Model):
         blank=True,
         help_text="When the set-password email went out; a retried task finds it set and sends nothing.",
     )
+    weekly_summary = models.BooleanField(
+        default=True,
+        db_default=True,
+        help_text="Owners get the weekly summary email unless they turn it off (portal, or the email's link).",
+    )
 
     class Meta:
         ordering = ["vendor_id", "role", "id"]
@@ -135,3 +140,40 @@ class BusinessCertificate(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.vendor}"
+
+
+# Days before a certificate's expiry on which its owners are reminded.
+CERTIFICATE_REMINDER_DAYS = (30, 7, 1)
+
+
+class CertificateReminder(models.Model):
+    """A certificate-expiry email that went out: one per certificate and threshold, ever."""
+
+    certificate = models.ForeignKey(BusinessCertificate, on_delete=models.CASCADE, related_name="reminders")
+    days_before = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["certificate", "days_before"], name="certificate_reminder_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.certificate_id}: {self.days_before} days"
+
+
+class WeeklySummarySent(models.Model):
+    """A weekly summary email that went out: one per owner membership and week (its Monday)."""
+
+    membership = models.ForeignKey(VendorMember, on_delete=models.CASCADE, related_name="weekly_summaries")
+    week_start = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "weekly summaries sent"
+        constraints = [
+            models.UniqueConstraint(fields=["membership", "week_start"], name="weekly_summary_once_per_week"),
+        ]
+
+    def __str__(self):
+        return f"{self.membership_id}: week of {self.week_start}"

@@ -226,6 +226,12 @@ PORTAL = {
     "review_report": [
         ("get", lambda w: {"pk": w["rating"].pk}, None, _members(200, 200, 403, 404)),
     ],
+    "email_settings": [
+        ("get", None, None, _members(200, 200, 200, 200)),
+        ("post", None, {"weekly_summary": "on"}, _members(302, 302, 302, 302)),
+    ],
+    # The signed link is the proof, whoever opens it; a token not signed by us is a 400.
+    "summary_unsubscribe": [("get", lambda w: {"token": "not-a-signed-token"}, None, _all(400))],
     "analytics": [("get", None, None, _members(200, 200, 403, 200))],
     "analytics_csv": [("get", None, None, _members(200, 200, 403, 200))],
 }
