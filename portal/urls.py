@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from portal.views import analytics, notifications, places, reviews, vendor
+from portal.views import analytics, history, notifications, places, reviews, vendor
 
 app_name = "portal"
 
@@ -58,6 +58,8 @@ urlpatterns = [
     path("reviews/<int:pk>/reply/", reviews.ReviewReplyView.as_view(), name="review_reply"),
     path("reviews/<int:pk>/reply/delete/", reviews.ReviewReplyDeleteView.as_view(), name="review_reply_delete"),
     path("reviews/<int:pk>/report/", reviews.ReviewReportView.as_view(), name="review_report"),
+    # history: the audit trail of the vendor's changes
+    path("history/", history.HistoryView.as_view(), name="history"),
     # email settings: the weekly summary's toggle and its one-click unsubscribe link
     path("email-settings/", notifications.EmailSettingsView.as_view(), name="email_settings"),
     path(

@@ -147,7 +147,7 @@ class ReviewReplyAdmin(admin.ModelAdmin):
     """Vendors' public replies, read-only for staff (hiding the review hides its reply with it)."""
 
     list_display = ("rating", "author", "short_text", "updated_at")
-    list_select_related = ("rating", "author")
+    list_select_related = ("rating__user", "rating__place", "author")
     search_fields = ("text", "rating__place__name")
     readonly_fields = ("rating", "author_membership", "author", "text", "created_at", "updated_at")
 

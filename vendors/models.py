@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.core.files.storage import storages
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
@@ -177,3 +178,45 @@ class WeeklySummarySent(models.Model):
 
     def __str__(self):
         return f"{self.membership_id}: week of {self.week_start}"
+
+
+class AuditAction(models.TextChoices):
+    CHECK_IN = "check_in", "Check-in"
+    HOURS = "hours", "Opening hours"
+    EXCEPTION = "exception", "Schedule exception"
+    PLACE = "place", "Place details"
+    MENU = "menu", "Menu"
+    ITEM = "item", "Menu item"
+    TEAM = "team", "Team"
+
+
+class AuditEntry(models.Model):
+    """Who changed what of a vendor's, and when: written by the services in the transaction of the change."""
+
+    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="audit_entries")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Kept as written: the entry still says who it was once the user is gone.
+    actor_email = models.CharField(max_length=254, blank=True)
+    action = models.CharField(max_length=16, choices=AuditAction.choices)
+    object_type = models.CharField(max_length=32)
+    object_id = models.BigIntegerField(null=True, blank=True)
+    # The place the change is about, when there is one (an id, not a key: a deleted place keeps its history).
+    place_id = models.BigIntegerField(null=True, blank=True)
+    place_name = models.CharField(max_length=120, blank=True)
+    summary = models.CharField(max_length=255)
+    changes = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "audit entries"
+        indexes = [
+            # the portal's History: "this vendor's entries, newest first" (by place, by action)
+            models.Index(fields=["vendor", "-created_at"], name="audit_vendor_created_idx"),
+            models.Index(fields=["vendor", "place_id", "-created_at"], name="audit_vendor_place_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_email or 'system'}: {self.summary}"

@@ -98,3 +98,12 @@ def test_the_portal_toggle_turns_it_off_and_on(client, week, owner_a):
     assert client.post(url, {"weekly_summary": "on"}).status_code == 302
     assert VendorMember.objects.get(user=owner_a).weekly_summary is True
     assert weekly_summaries_send(today=MONDAY) == 1
+
+
+@pytest.mark.django_db
+def test_the_command_twin_sends_once(week):
+    from django.core.management import call_command
+
+    call_command("send_weekly_summaries", "--date", MONDAY.isoformat())
+    call_command("send_weekly_summaries", "--date", MONDAY.isoformat())
+    assert len(mail.outbox) == 1

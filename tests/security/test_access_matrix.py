@@ -226,6 +226,7 @@ PORTAL = {
     "review_report": [
         ("get", lambda w: {"pk": w["rating"].pk}, None, _members(200, 200, 403, 404)),
     ],
+    "history": [("get", None, None, _members(200, 403, 403, 200))],
     "email_settings": [
         ("get", None, None, _members(200, 200, 200, 200)),
         ("post", None, {"weekly_summary": "on"}, _members(302, 302, 302, 302)),

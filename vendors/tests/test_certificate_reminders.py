@@ -81,3 +81,12 @@ def test_the_task_is_in_the_beat_schedule():
 
     tasks_scheduled = {entry["task"] for entry in app.conf.beat_schedule.values()}
     assert {"vendors.send_certificate_reminders", "analytics.send_weekly_summaries"} <= tasks_scheduled
+
+
+@pytest.mark.django_db
+def test_the_command_twin_sends_once(certificate):
+    from django.core.management import call_command
+
+    call_command("send_certificate_reminders", "--date", TODAY.isoformat())
+    call_command("send_certificate_reminders", "--date", TODAY.isoformat())
+    assert len(mail.outbox) == 1
