@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from analytics import rollup
+from analytics import rollup, summaries
 
 # A transient database error (failover, restart, dropped connection) is retried with backoff;
 # every task here is idempotent, so a retry after a half-done attempt is safe.
@@ -52,3 +52,9 @@ def rollup_due_days() -> dict[str, str]:
 def purge_expired_events() -> int:
     """Beat job: drop raw events past the retention period whose days are rolled up."""
     return rollup.events_purge_expired(now=timezone.now())
+
+
+@shared_task(name="analytics.send_weekly_summaries", **RETRY)
+def send_weekly_summaries() -> int:
+    """Beat job, Mondays: last week's figures to every owner who wants them (once per owner and week)."""
+    return summaries.weekly_summaries_send(today=timezone.localdate())

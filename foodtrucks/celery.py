@@ -61,6 +61,18 @@ app.conf.beat_schedule = {
         "task": "trucks.rebuild_upcoming_stops",
         "schedule": crontab(hour=10, minute=45),
     },
+    # Daily at 15:00 UTC (morning in US zones): owners are told 30, 7 and 1 days before a certificate
+    # expires, each threshold once (vendors.CertificateReminder).
+    "vendors-send-certificate-reminders": {
+        "task": "vendors.send_certificate_reminders",
+        "schedule": crontab(hour=15, minute=0),
+    },
+    # Mondays at 14:00 UTC, after Sunday's roll-up in every US zone: last week's summary to each owner
+    # who wants it, once per owner and week (vendors.WeeklySummarySent).
+    "analytics-send-weekly-summaries": {
+        "task": "analytics.send_weekly_summaries",
+        "schedule": crontab(hour=14, minute=0, day_of_week="mon"),
+    },
     # Daily, after the roll-up of the previous day: drop raw events past the retention period.
     "analytics-purge-expired-events": {
         "task": "analytics.purge_expired_events",

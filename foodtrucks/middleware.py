@@ -1,5 +1,5 @@
 """Edge middleware: request ids, body size caps, JSON bodies checked up front, private API answers kept
-out of shared caches, and a clean 503 while the database or broker is away."""
+out of shared caches, a clean 503 while the database or broker is away, and the audit trail's actor."""
 
 import logging
 import re
@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
 
 from foodtrucks.api_parsers import loads_untrusted
+from foodtrucks.audit_context import acting_as
 from foodtrucks.errors import (
     UNAVAILABLE_ERRORS,
     error_response,
@@ -171,3 +172,15 @@ class ServiceUnavailableMiddleware:
             logger.error("service unavailable: %s", exception.__class__.__name__, exc_info=exception)
             return service_unavailable(request)
         return None
+
+
+class AuditActorMiddleware:
+    """Makes the request's user the actor of the audit entries the services write during it
+    (foodtrucks.audit_context; read lazily, so the API's token user counts once DRF has set it)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with acting_as(request):
+            return self.get_response(request)

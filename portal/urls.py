@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from portal.views import analytics, places, signup, vendor
+from portal.views import analytics, history, notifications, places, reviews, signup, vendor
 
 app_name = "portal"
 
@@ -54,6 +54,20 @@ urlpatterns = [
     path("items/<int:pk>/delete/", places.ItemDeleteView.as_view(), name="item_delete"),
     path("items/<int:pk>/move/", places.ItemMoveView.as_view(), name="item_move"),
     path("items/<int:pk>/availability/", places.ItemAvailabilityView.as_view(), name="item_availability"),
+    # reviews inbox: replies and reports to staff
+    path("reviews/", reviews.ReviewInboxView.as_view(), name="reviews"),
+    path("reviews/<int:pk>/reply/", reviews.ReviewReplyView.as_view(), name="review_reply"),
+    path("reviews/<int:pk>/reply/delete/", reviews.ReviewReplyDeleteView.as_view(), name="review_reply_delete"),
+    path("reviews/<int:pk>/report/", reviews.ReviewReportView.as_view(), name="review_report"),
+    # history: the audit trail of the vendor's changes
+    path("history/", history.HistoryView.as_view(), name="history"),
+    # email settings: the weekly summary's toggle and its one-click unsubscribe link
+    path("email-settings/", notifications.EmailSettingsView.as_view(), name="email_settings"),
+    path(
+        "email-settings/unsubscribe/<str:token>/",
+        notifications.SummaryUnsubscribeView.as_view(),
+        name="summary_unsubscribe",
+    ),
     # analytics
     path("analytics/", analytics.AnalyticsView.as_view(), name="analytics"),
     path("analytics/export.csv", analytics.AnalyticsCsvView.as_view(), name="analytics_csv"),

@@ -53,3 +53,75 @@ class Rating(models.Model):
 
     def __str__(self):
         return f"{self.stars}★ by {self.user} for {self.place}"
+
+
+REPLY_MAX_LENGTH = 1000
+REPORT_NOTE_MAX_LENGTH = 1000
+
+
+class ReviewReply(models.Model):
+    """The vendor's one public reply to a review of one of its places (shown under the review)."""
+
+    rating = models.OneToOneField(Rating, on_delete=models.CASCADE, related_name="reply")
+    author_membership = models.ForeignKey(
+        "vendors.VendorMember", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField(max_length=REPLY_MAX_LENGTH)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "review replies"
+
+    def __str__(self):
+        return f"Reply to rating {self.rating_id}"
+
+
+class ReportReason(models.TextChoices):
+    SPAM = "spam", "Spam or advertising"
+    OFFENSIVE = "offensive", "Offensive or abusive"
+    NOT_A_VISIT = "not_a_visit", "Not about a real visit"
+    PERSONAL_DATA = "personal_data", "Shares personal data"
+    OTHER = "other", "Something else"
+
+
+class ReportStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    RESOLVED = "resolved", "Resolved: review hidden"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+class ReviewReport(models.Model):
+    """A vendor asks staff to look at a review of one of its places (the admin's moderation queue)."""
+
+    rating = models.ForeignKey(Rating, on_delete=models.CASCADE, related_name="reports")
+    vendor = models.ForeignKey("vendors.Vendor", on_delete=models.CASCADE, related_name="review_reports")
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(max_length=32, choices=ReportReason.choices)
+    note = models.TextField(max_length=REPORT_NOTE_MAX_LENGTH, blank=True)
+    status = models.CharField(max_length=16, choices=ReportStatus.choices, default=ReportStatus.OPEN)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rating", "vendor"], condition=Q(status="open"), name="review_report_one_open_per_vendor"
+            ),
+        ]
+        indexes = [
+            # staff: "open reports, oldest first"
+            models.Index(fields=["status", "created_at"], name="review_report_queue_idx"),
+        ]
+
+    def __str__(self):
+        return f"Report of rating {self.rating_id} by {self.vendor_id} ({self.status})"

@@ -20,9 +20,21 @@ from accounts.models import User
 from analytics.models import InteractionType
 from analytics.selectors import nearby_detections, user_detected_near_place
 from analytics.services import interaction_record
-from ratings.models import ALLOWED_STARS, REVIEW_MAX_LENGTH, VERIFIED_VISIT_WINDOW, Rating
+from ratings.models import (
+    ALLOWED_STARS,
+    REPLY_MAX_LENGTH,
+    REPORT_NOTE_MAX_LENGTH,
+    REVIEW_MAX_LENGTH,
+    VERIFIED_VISIT_WINDOW,
+    Rating,
+    ReportReason,
+    ReportStatus,
+    ReviewReply,
+    ReviewReport,
+)
 from trucks.models import Place
 from trucks.top_places import top_places_invalidate_on_commit
+from vendors.models import VendorMember
 
 # --- validation and locks -----------------------------------------------------------------------
 
@@ -284,3 +296,87 @@ def rating_unhide(*, rating: Rating) -> Rating:
         rating.save(update_fields=["is_hidden", "hidden_reason", "hidden_by", "hidden_at"])
         _summary_refresh(place)
     return rating
+
+
+@transaction.atomic
+def reports_hide_reviews(*, report_ids: Collection[int], by: User, reason: str = "") -> int:
+    """Staff uphold these reports: each reported review is hidden through `rating_hide` (summary and
+    top places kept right), and every open report of those reviews is marked resolved. Answers how
+    many reviews were hidden."""
+    rating_ids = sorted(set(ReviewReport.objects.filter(pk__in=report_ids).values_list("rating_id", flat=True)))
+    hidden = 0
+    for rating in Rating.objects.filter(pk__in=rating_ids).order_by("id"):
+        was_hidden = rating.is_hidden
+        rating_hide(rating=rating, by=by, reason=reason or "Reported by the vendor")
+        hidden += not was_hidden
+    ReviewReport.objects.filter(rating_id__in=rating_ids, status=ReportStatus.OPEN).update(
+        status=ReportStatus.RESOLVED, resolved_by=by, resolved_at=timezone.now()
+    )
+    return hidden
+
+
+def reports_dismiss(*, report_ids: Collection[int], by: User) -> int:
+    """Staff find nothing wrong with the reviews: the open reports are closed, the reviews stay."""
+    return ReviewReport.objects.filter(pk__in=report_ids, status=ReportStatus.OPEN).update(
+        status=ReportStatus.DISMISSED, resolved_by=by, resolved_at=timezone.now()
+    )
+
+
+# --- the vendor's side: replies and reports (the caller proved membership of the place's vendor) ------
+
+
+def _clean_text(text: str, *, field: str, max_length: int, required: bool) -> str:
+    text = (text or "").strip()
+    if required and not text:
+        raise ValidationError({field: "Write a reply (it is shown under the review)."})
+    if len(text) > max_length:
+        raise ValidationError({field: f"At most {max_length} characters (it has {len(text)})."})
+    return text
+
+
+@transaction.atomic
+def review_reply_save(*, rating: Rating, membership: VendorMember, text: str) -> tuple[ReviewReply, bool]:
+    """Write the one public reply to a review of the membership's vendor's place: creates it the first
+    time, changes its text after. Answers (reply, created)."""
+    if rating.place.vendor_id != membership.vendor_id:
+        raise ValueError("The review is not about a place of this vendor.")
+    text = _clean_text(text, field="text", max_length=REPLY_MAX_LENGTH, required=True)
+    now = timezone.now()
+    reply, created = ReviewReply.objects.select_for_update().get_or_create(
+        rating=rating,
+        defaults={
+            "author_membership": membership,
+            "author": membership.user,
+            "text": text,
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
+    if not created:
+        reply.text, reply.updated_at = text, now
+        reply.author_membership, reply.author = membership, membership.user
+        reply.save(update_fields=["text", "updated_at", "author_membership", "author"])
+    return reply, created
+
+
+@transaction.atomic
+def review_reply_delete(*, rating: Rating) -> bool:
+    """Take the reply down. Answers whether there was one."""
+    deleted, _ = ReviewReply.objects.filter(rating=rating).delete()
+    return bool(deleted)
+
+
+@transaction.atomic
+def review_report(*, rating: Rating, membership: VendorMember, reason: str, note: str = "") -> ReviewReport:
+    """The vendor asks staff to look at a review of its place; one open report per review and vendor."""
+    if rating.place.vendor_id != membership.vendor_id:
+        raise ValueError("The review is not about a place of this vendor.")
+    if reason not in ReportReason.values:
+        raise ValidationError({"reason": "Choose one of the reasons."})
+    note = _clean_text(note, field="note", max_length=REPORT_NOTE_MAX_LENGTH, required=False)
+    Rating.objects.select_for_update().filter(pk=rating.pk).first()  # two reports of one review queue here
+    if ReviewReport.objects.filter(rating=rating, vendor_id=membership.vendor_id, status=ReportStatus.OPEN).exists():
+        raise ValidationError({"reason": "You already reported this review; staff will look at it."})
+    return ReviewReport.objects.create(
+        rating=rating, vendor_id=membership.vendor_id, reported_by=membership.user, reason=reason, note=note
+    )

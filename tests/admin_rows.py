@@ -13,10 +13,10 @@ from rest_framework.authtoken.models import Token, TokenProxy
 from accounts.models import User
 from analytics.models import DailyLocationCell, DailyPlaceStats, LateEventScan, RollupRun, UserInteraction
 from consumers.models import FavoriteCategory, FavoritePlace, RecentlyViewedPlace
-from ratings.models import Rating
+from ratings.models import Rating, ReviewReply, ReviewReport
 from tests import factories
 from trucks.models import Category, Menu, MenuItem, OpeningHours, Photo, Place, ScheduleException
-from vendors.models import BusinessCertificate, Vendor, VendorMember
+from vendors.models import AuditEntry, BusinessCertificate, Vendor, VendorMember
 
 
 def png_file(name: str = "photo.png") -> ContentFile:
@@ -58,6 +58,28 @@ BUILDERS = {
         uploaded_by=factories.UserFactory(),
     ),
     Rating: lambda i: factories.RatingFactory(),
+    ReviewReply: lambda i: ReviewReply.objects.create(
+        rating=factories.RatingFactory(), author=factories.UserFactory(), text="Thank you for coming!"
+    ),
+    ReviewReport: lambda i: ReviewReport.objects.create(
+        rating=factories.RatingFactory(),
+        vendor=factories.VendorFactory(),
+        reported_by=factories.UserFactory(),
+        reason="spam",
+        note="Advertises another truck.",
+    ),
+    AuditEntry: lambda i: AuditEntry.objects.create(
+        vendor=factories.VendorFactory(),
+        actor=factories.UserFactory(),
+        actor_email="owner@example.com",
+        action="check_in",
+        object_type="place",
+        object_id=1,
+        place_id=1,
+        place_name="Taco Truck",
+        summary="Checked in Taco Truck: open",
+        changes={"is_open": [False, True]},
+    ),
     UserInteraction: lambda i: factories.UserInteractionFactory(lat=30.27, lng=-97.74, dwell_ms=1200),
     DailyPlaceStats: lambda i: factories.DailyPlaceStatsFactory(),
     DailyLocationCell: lambda i: DailyLocationCell.objects.create(

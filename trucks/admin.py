@@ -175,8 +175,38 @@ class ScheduleExceptionAdmin(_ScheduleRowAdmin):
     show_full_result_count = False
 
 
+VEGAN_NOT_VEGETARIAN_MESSAGE = "A vegan item is vegetarian too: tick Vegetarian as well (or untick Vegan)."
+
+
+class MenuItemAdminForm(forms.ModelForm):
+    """The item page's and the menu page's item rows: the item_vegan_is_vegetarian constraint said by
+    the Vegetarian box, in words (the constraint alone shows its name at the top of the form)."""
+
+    class Meta:
+        model = MenuItem
+        fields = [
+            "menu",
+            "position",
+            "name",
+            "description",
+            "price",
+            "is_vegan",
+            "is_vegetarian",
+            "is_gluten_free",
+            "is_available",
+            "photo",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("is_vegan") and not cleaned.get("is_vegetarian"):
+            self.add_error("is_vegetarian", VEGAN_NOT_VEGETARIAN_MESSAGE)
+        return cleaned
+
+
 class MenuItemInline(CleanImagesMixin, admin.TabularInline):
     model = MenuItem
+    form = MenuItemAdminForm
     extra = 0
     fields = (
         "position",
@@ -222,6 +252,7 @@ class ItemPhotoInline(_PhotoInline):
 
 @admin.register(MenuItem)
 class MenuItemAdmin(CleanImagesMixin, admin.ModelAdmin):
+    form = MenuItemAdminForm
     list_display = (
         "name",
         "menu",

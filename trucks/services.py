@@ -43,8 +43,9 @@ from trucks.search_document import (
 )
 from trucks.selectors import images_named_the_old_way
 from trucks.upcoming import upcoming_stops_rebuild
+from vendors.audit import audit_record, changed_fields
 from vendors.images import clean_image
-from vendors.models import Vendor
+from vendors.models import AuditAction, Vendor
 
 # The fields a vendor edits (place_update); the rest (live state, rating summary) have their own services.
 PLACE_FIELDS = ["kind", "name", "description", "time_zone", "address", "city", "state", "lat", "lng"]
@@ -119,6 +120,7 @@ def place_create(
     place.categories.set(categories)
     search_documents_refresh(place_ids=[place.pk])
     upcoming_stops_rebuild(place_ids=[place.pk])
+    audit_record(vendor_id=vendor.pk, action=AuditAction.PLACE, obj=place, place=place, summary=f"Created {place.name}")
     return place
 
 
@@ -130,6 +132,9 @@ def place_update(*, place: Place, data: dict[str, Any]) -> Place:
     """
     data = dict(data)
     categories = data.pop("categories", None)
+    before = {name: getattr(place, name) for name in data if name in PLACE_FIELDS}
+    if categories is not None:
+        before["categories"] = {category.name for category in place.categories.all()}
     fields = PLACE_FIELDS
     if "address" in data and data["address"] != place.address:
         fields = [*PLACE_FIELDS, "address_source"]
@@ -137,6 +142,19 @@ def place_update(*, place: Place, data: dict[str, Any]) -> Place:
     model_update(instance=place, fields=fields, data=data)
     if categories is not None:
         place.categories.set(categories)
+    after = {name: getattr(place, name) for name in data if name in PLACE_FIELDS}
+    if categories is not None:
+        after["categories"] = {category.name for category in categories}
+    changes = changed_fields(before, after)
+    if changes:
+        audit_record(
+            vendor_id=place.vendor_id,
+            action=AuditAction.PLACE,
+            obj=place,
+            place=place,
+            summary=f"Changed {', '.join(changes)} of {place.name}",
+            changes=changes,
+        )
     search_documents_refresh(place_ids=[place.pk])
     if STOP_FIELDS & data.keys():
         upcoming_stops_rebuild(place_ids=[place.pk])
@@ -147,6 +165,9 @@ def place_update(*, place: Place, data: dict[str, Any]) -> Place:
 def place_delete(*, place: Place) -> None:
     """Delete the place (its hours, photos, ratings and statistics cascade), then its photo files."""
     photos = list(Photo.objects.filter(place=place).values_list("image", flat=True))
+    audit_record(
+        vendor_id=place.vendor_id, action=AuditAction.PLACE, obj=place, place=place, summary=f"Deleted {place.name}"
+    )
     place.delete()
     _delete_photo_files_on_commit(photos)
 
@@ -237,8 +258,20 @@ def place_check_in(
         changes["address_source"] = _if_newer(newer, "address_source", AddressSource.VENDOR)
     changes["updated_at"] = _if_newer(newer_open | newer, "updated_at", timezone.now())
     where_before = (place.lat, place.lng, place.address)
+    live_before = {"is_open": place.is_open, "lat": place.lat, "lng": place.lng, "address": place.address}
     Place.objects.filter(pk=place.pk).update(**changes)
     place.refresh_from_db(fields=[*LIVE_FIELDS, "address_source", "updated_at"])
+    live_after = {"is_open": place.is_open, "lat": place.lat, "lng": place.lng, "address": place.address}
+    state = "open" if place.is_open else "closed"
+    at_new_spot = " at a new location" if (place.lat, place.lng) != where_before[:2] else ""
+    audit_record(
+        vendor_id=place.vendor_id,
+        action=AuditAction.CHECK_IN,
+        obj=place,
+        place=place,
+        summary=f"Checked in {place.name}{at_new_spot}: {state}",
+        changes=changed_fields(live_before, live_after),
+    )
     if (place.lat, place.lng, place.address) != where_before:  # stops without their own location move with it
         upcoming_stops_rebuild(place_ids=[place.pk])
     if moved_at and (place.lat, place.lng) == moved_at and not place.address:
@@ -267,8 +300,18 @@ def opening_hours_replace(*, place: Place, slots: Iterable[dict]) -> list[Openin
     for row in rows:
         row.full_clean(exclude=["place"], validate_unique=False, validate_constraints=False)
     Place.objects.select_for_update().filter(pk=place.pk).first()
+    before = [str(slot) for slot in OpeningHours.objects.filter(place=place).order_by("weekday", "opens")]
     OpeningHours.objects.filter(place=place).delete()
     created = OpeningHours.objects.bulk_create(rows)
+    after = [str(slot) for slot in sorted(rows, key=lambda row: (row.weekday, row.opens))]
+    if before != after:
+        audit_record(
+            vendor_id=place.vendor_id,
+            action=AuditAction.HOURS,
+            place=place,
+            summary=f"Changed the opening hours of {place.name} ({len(after)} slot{'s' if len(after) != 1 else ''})",
+            changes={"hours": [before, after]},
+        )
     upcoming_stops_rebuild(place_ids=[place.pk])
     return created
 
@@ -294,11 +337,26 @@ def schedule_exception_create(
     exception.full_clean()
     exception.save()
     upcoming_stops_rebuild(place_ids=[place.pk])
+    audit_record(
+        vendor_id=place.vendor_id,
+        action=AuditAction.EXCEPTION,
+        obj=exception,
+        place=place,
+        summary=f"Added an exception to {place.name} on {date:%a %d %b %Y}: {exception.get_kind_display().lower()}",
+    )
     return exception
 
 
 @transaction.atomic
 def schedule_exception_delete(*, exception: ScheduleException) -> None:
+    place = exception.place
+    audit_record(
+        vendor_id=place.vendor_id,
+        action=AuditAction.EXCEPTION,
+        obj=exception,
+        place=place,
+        summary=f"Removed the exception of {place.name} on {exception.date:%a %d %b %Y}",
+    )
     exception.delete()
     upcoming_stops_rebuild(place_ids=[exception.place_id])
 
@@ -396,6 +454,7 @@ def menu_create(
     menu.save()
     menu.places.set(places)
     search_documents_refresh(place_ids=[place.pk for place in places])
+    audit_record(vendor_id=vendor.pk, action=AuditAction.MENU, obj=menu, summary=f"Created the menu {menu.name}")
     return menu
 
 
@@ -405,9 +464,27 @@ def menu_update(*, menu: Menu, data: dict[str, Any]) -> Menu:
     data = dict(data)
     places = data.pop("places", None)
     detached = set(menu.places.values_list("pk", flat=True))  # their documents lose this menu's items
+    before = {name: getattr(menu, name) for name in data if name in MENU_FIELDS}
+    after_places = None
+    if places is not None:
+        before["places"] = {place.name for place in menu.places.all()}
     model_update(instance=menu, fields=MENU_FIELDS, data=data)
     if places is not None:
-        menu.places.set(_check_own_places(menu.vendor_id, places))
+        places = _check_own_places(menu.vendor_id, places)
+        menu.places.set(places)
+        after_places = {place.name for place in places}
+    after = {name: getattr(menu, name) for name in data if name in MENU_FIELDS}
+    if after_places is not None:
+        after["places"] = after_places
+    changes = changed_fields(before, after)
+    if changes:
+        audit_record(
+            vendor_id=menu.vendor_id,
+            action=AuditAction.MENU,
+            obj=menu,
+            summary=f"Changed {', '.join(changes)} of the menu {menu.name}",
+            changes=changes,
+        )
     search_documents_refresh(place_ids=detached | set(menu.places.values_list("pk", flat=True)))
     return menu
 
@@ -420,6 +497,7 @@ def menu_delete(*, menu: Menu) -> None:
         *Photo.objects.filter(menu_item__menu=menu).values_list("image", flat=True),
     ]
     place_ids = list(menu.places.values_list("pk", flat=True))
+    audit_record(vendor_id=menu.vendor_id, action=AuditAction.MENU, obj=menu, summary=f"Deleted the menu {menu.name}")
     menu.delete()
     search_documents_refresh(place_ids=place_ids)
     _delete_photo_files_on_commit(photos)
@@ -466,6 +544,12 @@ def item_create(
     item.full_clean()
     item.save()
     search_documents_refresh_for_menus(menu_ids=[item.menu_id])
+    audit_record(
+        vendor_id=menu.vendor_id,
+        action=AuditAction.ITEM,
+        obj=item,
+        summary=f"Added {item.name} ({item.price}) to the menu {menu.name}",
+    )
     return item
 
 
@@ -494,8 +578,20 @@ def item_update(
         data["photo"] = ""
     else:
         old_photo = ""
+    before = {name: getattr(item, name) for name in data if name in ITEM_FIELDS}
     model_update(instance=item, fields=[*ITEM_FIELDS, "photo"], data=data)
     search_documents_refresh_for_menus(menu_ids=[item.menu_id])
+    changes = changed_fields(before, {name: getattr(item, name) for name in before})
+    if "photo" in data:
+        changes["photo"] = ["replaced" if old_photo else "", "removed" if not data["photo"] else "new"]
+    if changes:
+        audit_record(
+            vendor_id=item.menu.vendor_id,
+            action=AuditAction.ITEM,
+            obj=item,
+            summary=f"Changed {', '.join(changes)} of {item.name}",
+            changes=changes,
+        )
     _delete_photo_files_on_commit([old_photo])
     return item
 
@@ -504,6 +600,7 @@ def item_update(
 def item_delete(*, item: MenuItem) -> None:
     """Delete the item (its photo rows cascade), then its photo files."""
     photos = [item.photo.name, *Photo.objects.filter(menu_item=item).values_list("image", flat=True)]
+    audit_record(vendor_id=item.menu.vendor_id, action=AuditAction.ITEM, obj=item, summary=f"Deleted {item.name}")
     item.delete()
     search_documents_refresh_for_menus(menu_ids=[item.menu_id])
     _delete_photo_files_on_commit(photos)
@@ -518,6 +615,14 @@ def item_move(*, item: MenuItem, direction: str) -> None:
 def item_set_availability(*, item: MenuItem, is_available: bool) -> MenuItem:
     """The one-click "sold out" switch (staff may use it); one row, one column."""
     MenuItem.objects.filter(pk=item.pk).update(is_available=is_available)
+    if item.is_available != is_available:
+        audit_record(
+            vendor_id=item.menu.vendor_id,
+            action=AuditAction.ITEM,
+            obj=item,
+            summary=f"Marked {item.name} {'available' if is_available else 'sold out'}",
+            changes={"is_available": [item.is_available, is_available]},
+        )
     item.is_available = is_available
     return item
 

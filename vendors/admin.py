@@ -19,7 +19,7 @@ from django.utils.html import format_html
 from accounts.admin import UserAdmin
 from accounts.models import User
 from vendors import services
-from vendors.models import BusinessCertificate, Vendor, VendorMember
+from vendors.models import AuditEntry, BusinessCertificate, Vendor, VendorMember
 
 
 class NoteActionForm(ActionForm):
@@ -236,3 +236,24 @@ class UserWithMembershipsAdmin(UserAdmin):
 
 admin.site.unregister(User)
 admin.site.register(User, UserWithMembershipsAdmin)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The audit trail, read-only: entries are written by the services, never by hand."""
+
+    list_display = ("created_at", "vendor", "actor_email", "action", "place_name", "summary")
+    list_select_related = ("vendor",)
+    list_filter = ("action",)
+    search_fields = ("summary", "actor_email", "vendor__business_name", "place_name")
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

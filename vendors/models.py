@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.core.files.storage import storages
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
@@ -80,6 +81,11 @@ class VendorMember(models.Model):
         blank=True,
         help_text="When the set-password email went out; a retried task finds it set and sends nothing.",
     )
+    weekly_summary = models.BooleanField(
+        default=True,
+        db_default=True,
+        help_text="Owners get the weekly summary email unless they turn it off (portal, or the email's link).",
+    )
 
     class Meta:
         ordering = ["vendor_id", "role", "id"]
@@ -139,3 +145,82 @@ class BusinessCertificate(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.vendor}"
+
+
+# Days before a certificate's expiry on which its owners are reminded.
+CERTIFICATE_REMINDER_DAYS = (30, 7, 1)
+
+
+class CertificateReminder(models.Model):
+    """A certificate-expiry email that went out: one per certificate and threshold, ever."""
+
+    certificate = models.ForeignKey(BusinessCertificate, on_delete=models.CASCADE, related_name="reminders")
+    days_before = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["certificate", "days_before"], name="certificate_reminder_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.certificate_id}: {self.days_before} days"
+
+
+class WeeklySummarySent(models.Model):
+    """A weekly summary email that went out: one per owner membership and week (its Monday)."""
+
+    membership = models.ForeignKey(VendorMember, on_delete=models.CASCADE, related_name="weekly_summaries")
+    week_start = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "weekly summaries sent"
+        constraints = [
+            models.UniqueConstraint(fields=["membership", "week_start"], name="weekly_summary_once_per_week"),
+        ]
+
+    def __str__(self):
+        return f"{self.membership_id}: week of {self.week_start}"
+
+
+class AuditAction(models.TextChoices):
+    CHECK_IN = "check_in", "Check-in"
+    HOURS = "hours", "Opening hours"
+    EXCEPTION = "exception", "Schedule exception"
+    PLACE = "place", "Place details"
+    MENU = "menu", "Menu"
+    ITEM = "item", "Menu item"
+    TEAM = "team", "Team"
+
+
+class AuditEntry(models.Model):
+    """Who changed what of a vendor's, and when: written by the services in the transaction of the change."""
+
+    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="audit_entries")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Kept as written: the entry still says who it was once the user is gone.
+    actor_email = models.CharField(max_length=254, blank=True)
+    action = models.CharField(max_length=16, choices=AuditAction.choices)
+    object_type = models.CharField(max_length=32)
+    object_id = models.BigIntegerField(null=True, blank=True)
+    # The place the change is about, when there is one (an id, not a key: a deleted place keeps its history).
+    place_id = models.BigIntegerField(null=True, blank=True)
+    place_name = models.CharField(max_length=120, blank=True)
+    summary = models.CharField(max_length=255)
+    changes = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "audit entries"
+        indexes = [
+            # the portal's History: "this vendor's entries, newest first" (by place, by action)
+            models.Index(fields=["vendor", "-created_at"], name="audit_vendor_created_idx"),
+            models.Index(fields=["vendor", "place_id", "-created_at"], name="audit_vendor_place_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_email or 'system'}: {self.summary}"

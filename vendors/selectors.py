@@ -10,17 +10,30 @@ from django.db.models import Exists, Model, OuterRef, QuerySet
 from django.http import Http404
 
 from accounts.models import User
-from vendors.models import BusinessCertificate, Role, Vendor, VendorMember
+from vendors.models import AuditEntry, BusinessCertificate, Role, Vendor, VendorMember
 
 M = TypeVar("M", bound=Model)
 
-# What each role may do. Owners do everything; managers all but team and certificates;
-# staff only the live location / open switch and item availability.
+# What each role may do. Owners do everything; managers all but team, certificates and the history
+# (they read and answer reviews too); staff only the live location / open switch and item availability.
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.OWNER: frozenset(
-        {"view", "check_in", "item_availability", "edit_places", "edit_menus", "analytics", "team", "certificates"}
+        {
+            "view",
+            "check_in",
+            "item_availability",
+            "edit_places",
+            "edit_menus",
+            "analytics",
+            "reviews",
+            "team",
+            "certificates",
+            "history",
+        }
     ),
-    Role.MANAGER: frozenset({"view", "check_in", "item_availability", "edit_places", "edit_menus", "analytics"}),
+    Role.MANAGER: frozenset(
+        {"view", "check_in", "item_availability", "edit_places", "edit_menus", "analytics", "reviews"}
+    ),
     Role.STAFF: frozenset({"view", "check_in", "item_availability"}),
 }
 
@@ -89,3 +102,18 @@ def get_team_member_for_member_or_404(user: User, membership_id: int, *, action:
     return get_for_member_or_404(
         user, VendorMember.objects.select_related("user", "vendor"), membership_id, action=action
     )
+
+
+# --- portal: the history (audit trail) ------------------------------------------------------------
+
+
+def audit_entries_for_member(
+    user: User, vendor_id: int, *, place_id: int | None = None, action: str | None = None
+) -> QuerySet[AuditEntry]:
+    """The vendor's audit entries, newest first, if the user may read the history; none otherwise."""
+    entries = for_member(user, AuditEntry.objects.filter(vendor_id=vendor_id), action="history")
+    if place_id is not None:
+        entries = entries.filter(place_id=place_id)
+    if action:
+        entries = entries.filter(action=action)
+    return entries.order_by("-created_at", "-id")

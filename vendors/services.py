@@ -20,9 +20,11 @@ from django.utils.http import urlsafe_base64_encode
 from accounts.models import User
 from accounts.services import user_register
 from foodtrucks.tasks import stored_files_delete
+from vendors.audit import audit_record
 from vendors.file_checks import check_document
 from vendors.models import (
     PRIVATE_STORAGE,
+    AuditAction,
     BusinessCertificate,
     CertificateStatus,
     Role,
@@ -228,6 +230,13 @@ def member_add(*, vendor: Vendor, email: str, role: str, invited_by: User, base_
         raise ValidationError({"email": f"{email} is already on this team."}) from exc
     if created:
         send_member_invite.delay_on_commit(membership.pk, invited_by.pk, base_url)
+    audit_record(
+        vendor_id=vendor.pk,
+        action=AuditAction.TEAM,
+        obj=membership,
+        summary=f"Added {email} to the team as {membership.get_role_display().lower()}",
+        actor=invited_by,
+    )
     return membership
 
 
@@ -244,8 +253,17 @@ def member_change_role(*, membership: VendorMember, role: str) -> VendorMember:
     membership.refresh_from_db(fields=["role"])
     if membership.role == Role.OWNER and role != Role.OWNER and len(owners) == 1:
         raise ValidationError({"role": "A vendor needs at least one owner: make someone else owner first."})
+    before = membership.role
     membership.role = role
     membership.save(update_fields=["role"])
+    if before != role:
+        audit_record(
+            vendor_id=membership.vendor_id,
+            action=AuditAction.TEAM,
+            obj=membership,
+            summary=f"Made {membership.user.email} {membership.get_role_display().lower()}",
+            changes={"role": [before, role]},
+        )
     return membership
 
 
@@ -255,4 +273,10 @@ def member_remove(*, membership: VendorMember) -> None:
     membership.refresh_from_db(fields=["role"])
     if membership.role == Role.OWNER and len(owners) == 1:
         raise ValidationError("A vendor needs at least one owner: the last owner cannot be removed.")
+    audit_record(
+        vendor_id=membership.vendor_id,
+        action=AuditAction.TEAM,
+        obj=membership,
+        summary=f"Removed {membership.user.email} from the team",
+    )
     membership.delete()

@@ -2,9 +2,11 @@
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
+from django.utils import timezone
 
 from accounts.models import User
 from vendors.models import VendorMember
+from vendors.reminders import certificate_reminders_send
 
 
 @shared_task(
@@ -24,3 +26,15 @@ def send_member_invite(membership_id: int, invited_by_id: int, base_url: str) ->
         return False  # removed from the team before the email went out: nobody to invite
     invited_by = User.objects.filter(pk=invited_by_id).first()
     return member_invite_send(membership=membership, invited_by=invited_by, base_url=base_url)
+
+
+@shared_task(
+    name="vendors.send_certificate_reminders",
+    autoretry_for=(OSError, OperationalError, InterfaceError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=5,
+)
+def send_certificate_reminders() -> int:
+    """Beat job, daily: owners are told 30, 7 and 1 days before a certificate expires (once each)."""
+    return certificate_reminders_send(today=timezone.localdate())

@@ -149,6 +149,8 @@ def test_beat_schedule_names_existing_tasks():
         "trucks.switch_off_stale_open_places",
         "trucks.warm_top_places",
         "trucks.rebuild_upcoming_stops",
+        "analytics.send_weekly_summaries",
+        "vendors.send_certificate_reminders",
     }
     assert names <= set(app.tasks)
 

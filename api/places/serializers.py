@@ -6,7 +6,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.ratings.serializers import VERIFIED_VISIT_HELP
+from api.ratings.serializers import VERIFIED_VISIT_HELP, RatingSerializer
 from trucks.models import (
     AddressSource,
     Category,
@@ -301,6 +301,9 @@ class PlaceDetailSerializer(serializers.ModelSerializer):
     upcoming_exceptions = ScheduleExceptionSerializer(many=True)
     photos = PhotoSerializer(many=True, source="photos.all")
     rating_summary = RatingSummarySerializer()
+    recent_reviews = RatingSerializer(
+        many=True, help_text="The newest visible reviews (up to 5), each with the vendor's reply; all of them: ratings."
+    )
 
     class Meta:
         model = Place
@@ -330,6 +333,7 @@ class PlaceDetailSerializer(serializers.ModelSerializer):
             "upcoming_exceptions",
             "photos",
             "rating_summary",
+            "recent_reviews",
         ]
 
 

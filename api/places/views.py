@@ -13,7 +13,7 @@ from consumers.services import place_view_record
 from foodtrucks.api_errors import error_responses
 from foodtrucks.api_pagination import PAGE_PARAMETERS, ApiPagination, WindowCountPagination, paginated
 from foodtrucks.api_params import filters_valid
-from ratings.selectors import place_rating_summary
+from ratings.selectors import place_rating_summary, recent_visible_ratings
 from trucks.filters import PlaceMapFilter, PlaceSearchFilter, TopPlacesFilter
 from trucks.models import LocationSource, Place
 from trucks.search import categories_all, place_cards_by_ids, place_cards_for_page, place_detail, places_search
@@ -108,13 +108,15 @@ class PlaceDetailView(APIView):
         operation_id="places_detail",
         summary="A place",
         description="Menus with items, weekly hours, the next opening, upcoming exceptions, photos, the rating "
-        "summary and the vendor. Read with a token, it counts as a view and joins your recently viewed.",
+        "summary, the newest reviews with the vendor's replies and the vendor. "
+        "Read with a token, it counts as a view and joins your recently viewed.",
         parameters=[PLACE_ID],
         responses={200: s.PlaceDetailSerializer, **error_responses(404)},
     )
     def get(self, request, place_id: int):
         place = place_detail(place_id=place_id, now=timezone.now())
         place.rating_summary = place_rating_summary(place=place)
+        place.recent_reviews = recent_visible_ratings(place_id=place.pk)
         if request.user.is_authenticated:
             place_view_record(user=request.user, place_id=place.pk)
         return Response(s.PlaceDetailSerializer(place, context={"request": request}).data)

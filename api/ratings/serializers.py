@@ -1,5 +1,6 @@
 """Shapes of the rating endpoints."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ratings.models import REVIEW_MAX_LENGTH, Rating
@@ -30,14 +31,38 @@ VERIFIED_VISIT_HELP = (
 )
 
 
+class ReviewReplySerializer(serializers.Serializer):
+    text = serializers.CharField()
+    vendor = serializers.CharField(source="rating.place.vendor.business_name", help_text="Who replied.")
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
 class RatingSerializer(serializers.ModelSerializer):
+    reply = serializers.SerializerMethodField(help_text="The vendor's public reply, or null.")
     verified_visit = serializers.BooleanField(read_only=True, help_text=VERIFIED_VISIT_HELP)
     author = serializers.SerializerMethodField(help_text="The author's first name and last initial.")
     is_mine = serializers.SerializerMethodField()
 
     class Meta:
         model = Rating
-        fields = ["id", "place", "stars", "review", "verified_visit", "author", "is_mine", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "place",
+            "stars",
+            "review",
+            "reply",
+            "verified_visit",
+            "author",
+            "is_mine",
+            "created_at",
+            "updated_at",
+        ]
+
+    @extend_schema_field(ReviewReplySerializer(allow_null=True))
+    def get_reply(self, rating) -> dict | None:
+        reply = getattr(rating, "reply", None)
+        return ReviewReplySerializer(reply).data if reply is not None else None
 
     def get_author(self, rating) -> str:
         user = rating.user

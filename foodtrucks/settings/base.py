@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "foodtrucks.middleware.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: turns a lockout found during authenticate() into the lockout answer.
@@ -249,6 +250,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # --- email ------------------------------------------------------------------------------------
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="Food Trucks <no-reply@foodtrucks.local>")
+# Where emails sent by beat jobs (no request to take the host from) link to: the portal's public origin.
+SITE_URL = env("SITE_URL", default="http://localhost:8000")
 
 # --- API --------------------------------------------------------------------------------------
 API_PAGE_SIZE = 20

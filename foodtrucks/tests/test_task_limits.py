@@ -22,6 +22,8 @@ def test_every_task_has_a_soft_and_a_hard_time_limit_below_the_visibility_timeou
         "trucks.rebuild_upcoming_stops": (4 * 60, 5 * 60),
         "trucks.reverse_geocode_place": (4 * 60, 5 * 60),
         "vendors.send_member_invite": (4 * 60, 5 * 60),
+        "vendors.send_certificate_reminders": (4 * 60, 5 * 60),
+        "analytics.send_weekly_summaries": (4 * 60, 5 * 60),
         "foodtrucks.stored_files_delete": (4 * 60, 5 * 60),
     }
     assert app.conf.broker_transport_options == {"visibility_timeout": 15 * 60}

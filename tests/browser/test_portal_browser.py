@@ -164,3 +164,28 @@ def test_staff_checks_in_on_a_phone_by_typing_coordinates(new_page, owner):
     page.goto("/portal/places/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(page, "portal-phone-places")
+
+
+def test_owner_answers_a_review_on_a_phone_and_the_api_shows_the_reply(new_page, owner, live_server):
+    user, vendor = owner
+    place = factories.PlaceFactory(vendor=vendor, name="Taco Rocket")
+    review = factories.RatingFactory(place=place, stars=Decimal("2.0"), review="Tortillas were cold.")
+    page = new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, device_scale_factor=2)
+    log_in(page, user.email, DEFAULT_PASSWORD)
+
+    page.get_by_role("button", name="Menu").click()
+    page.get_by_role("link", name="Reviews").click()
+    page.get_by_label("Only reviews without a reply").check()
+    page.get_by_role("button", name="Show").click()
+    assert "Tortillas were cold." in page.locator(f"#review-{review.pk}").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "portal-phone-reviews")
+
+    page.locator(f"#review-{review.pk}").get_by_role("link", name="Reply").click()
+    page.get_by_label("Your public reply").fill("Sorry! The warmer is fixed.")
+    page.get_by_role("button", name="Publish reply").click()
+    page.wait_for_url("**/portal/reviews/#review-*")
+    assert "Your reply is published under the review." in page.locator(".messages").inner_text()
+
+    answer = page.request.get(f"{live_server.url}/api/v1/places/{place.pk}/").json()
+    assert answer["recent_reviews"][0]["reply"]["text"] == "Sorry! The warmer is fixed."

@@ -222,6 +222,22 @@ PORTAL = {
     "item_delete": [("post", lambda w: {"pk": w["item"].pk}, {}, _members(302, 302, 403, 404))],
     "item_move": [("post", lambda w: {"pk": w["item"].pk}, {"direction": "down"}, _members(302, 302, 403, 404))],
     "item_availability": [("post", lambda w: {"pk": w["item"].pk}, {"available": "0"}, _members(302, 302, 302, 404))],
+    "reviews": [("get", None, None, _members(200, 200, 403, 200))],
+    "review_reply": [
+        ("get", lambda w: {"pk": w["rating"].pk}, None, _members(200, 200, 403, 404)),
+        ("post", lambda w: {"pk": w["rating"].pk}, {"text": "Thank you!"}, _members(302, 302, 403, 404)),
+    ],
+    "review_reply_delete": [("post", lambda w: {"pk": w["rating"].pk}, {}, _members(302, 302, 403, 404))],
+    "review_report": [
+        ("get", lambda w: {"pk": w["rating"].pk}, None, _members(200, 200, 403, 404)),
+    ],
+    "history": [("get", None, None, _members(200, 403, 403, 200))],
+    "email_settings": [
+        ("get", None, None, _members(200, 200, 200, 200)),
+        ("post", None, {"weekly_summary": "on"}, _members(302, 302, 302, 302)),
+    ],
+    # The signed link is the proof, whoever opens it; a token not signed by us is a 400.
+    "summary_unsubscribe": [("get", lambda w: {"token": "not-a-signed-token"}, None, _all(400))],
     "analytics": [("get", None, None, _members(200, 200, 403, 200))],
     "analytics_csv": [("get", None, None, _members(200, 200, 403, 200))],
 }
@@ -324,6 +340,8 @@ def _assert_nothing_crossed(world, name, method, role, expected):
     if name == "portal:member_remove" or name == "portal:member_role":
         world["member"].refresh_from_db()
         assert world["member"].role == Role.STAFF
+    if name in ("portal:review_reply", "portal:review_reply_delete"):
+        assert not world["rating"].__class__.objects.filter(pk=world["rating"].pk, reply__text="Thank you!").exists()
     if name == "portal:place_delete":
         assert type(world["place"]).objects.filter(pk=world["place"].pk).exists()
 
