@@ -7,6 +7,7 @@ endpoint). DATABASES itself is set by each settings module (local, test, product
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONCE, NONE, SELF
@@ -323,6 +324,8 @@ ANALYTICS_EVENT_MAX_FUTURE_MINUTES = env.int("ANALYTICS_EVENT_MAX_FUTURE_MINUTES
 # grid of this many rows and columns over the viewport (so at most GRID² clusters).
 MAP_CLUSTER_THRESHOLD = env.int("MAP_CLUSTER_THRESHOLD", default=300)
 MAP_CLUSTER_GRID = env.int("MAP_CLUSTER_GRID", default=16)
+# Map tiles of the portal's maps (Leaflet); the pages work without tiles (tests run without them).
+MAP_TILE_URL = env.str("MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 # A truck's live location (check-in from the portal, the API or a device) is "live" this long after
 # it was confirmed; older, its card says "last_seen".
 LIVE_LOCATION_GRACE_MINUTES = env.int("LIVE_LOCATION_GRACE_MINUTES", default=120)
@@ -371,6 +374,12 @@ def _storage_origins() -> list[str]:
     ]
 
 
+def _tile_origins() -> list[str]:
+    """The map tiles' origin (scheme and host of MAP_TILE_URL), for img-src."""
+    parts = urlsplit(MAP_TILE_URL)
+    return [f"{parts.scheme}://{parts.netloc}"] if parts.scheme and parts.netloc else []
+
+
 # No inline script or style anywhere: a page that needs one (the Swagger UI) uses the per-request
 # nonce, which appears in the header only on responses whose template asked for it.
 CONTENT_SECURITY_POLICY = {
@@ -378,7 +387,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF, NONCE],
-        "img-src": [SELF, "data:", *_storage_origins()],
+        "img-src": [SELF, "data:", *_storage_origins(), *_tile_origins()],
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],
