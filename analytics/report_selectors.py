@@ -1,13 +1,13 @@
 """Reads behind the portal's analytics page besides the daily rows: where the data starts, the
 funnel and dwell of a period (raw events), its audience, and the heat map's location cells."""
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
-from django.db.models import Avg, Case, CharField, Count, Min, Q, Sum, Value, When
-from django.db.models.functions import Lower, Trim
+from django.db.models import Avg, Count, Min, Q, Sum
 from django.utils import timezone
 
 from analytics.models import DailyLocationCell, DailyPlaceStats, InteractionType, UserInteraction
@@ -104,30 +104,31 @@ class Audience:
     min_people: int = AUDIENCE_MIN_PEOPLE
 
 
-def _birth_after(today: date, years: int) -> date:
-    """People born after this date are younger than `years` on `today`."""
-    try:
-        return today.replace(year=today.year - years)
-    except ValueError:  # 29 February
-        return today.replace(year=today.year - years, day=28)
-
-
-def _age_band_expression(today: date) -> Case:
-    whens = [When(date_of_birth__isnull=True, then=Value("not given"))]
-    whens.append(When(date_of_birth__gt=_birth_after(today, AGE_BANDS[0][0]), then=Value("under 18")))
+def age_band(born: date | None, today: date) -> str:
+    """The age band of someone born on `born`, on `today` ("not given" without a date of birth)."""
+    if born is None:
+        return "not given"
+    age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    if age < AGE_BANDS[0][0]:
+        return f"under {AGE_BANDS[0][0]}"
     for low, high in AGE_BANDS:
-        label = f"{low}+" if high is None else f"{low}–{high}"
-        condition = Q(date_of_birth__lte=_birth_after(today, low))
-        if high is not None:
-            condition &= Q(date_of_birth__gt=_birth_after(today, high + 1))
-        whens.append(When(condition, then=Value(label)))
-    return Case(*whens, default=Value("not given"), output_field=CharField())
+        if high is None or age <= high:
+            return _band_label(low, high)
+    return "not given"  # pragma: no cover - the last band is open
+
+
+def _band_label(low: int, high: int | None) -> str:
+    return f"{low}+" if high is None else f"{low}–{high}"
+
+
+AGE_BAND_ORDER = [f"under {AGE_BANDS[0][0]}", *(_band_label(low, high) for low, high in AGE_BANDS), "not given"]
 
 
 def _k_anonymous(counts: dict[str, int], order: list[str] | None = None) -> tuple[list[AudienceCell], int | None]:
+    """The cells of at least AUDIENCE_MIN_PEOPLE people, and the rest merged (None under the threshold)."""
     shown = [AudienceCell(label, n) for label, n in counts.items() if n >= AUDIENCE_MIN_PEOPLE]
     if order is not None:
-        shown.sort(key=lambda cell: order.index(cell.label) if cell.label in order else len(order))
+        shown.sort(key=lambda cell: order.index(cell.label))
     else:
         shown.sort(key=lambda cell: (-cell.people, cell.label))
     other = sum(n for n in counts.values() if n < AUDIENCE_MIN_PEOPLE)
@@ -136,31 +137,30 @@ def _k_anonymous(counts: dict[str, int], order: list[str] | None = None) -> tupl
 
 def period_audience(*, places: list[Place], start: date, today: date, now: datetime | None = None) -> Audience:
     """Age bands (age on `today`, from the profile's date of birth) and primary cities (as typed,
-    case and spaces ignored) of the people who viewed any of the places in the period. Two queries."""
+    case and spaces ignored) of the people who viewed any of the places in the period. One query:
+    the viewers' two profile fields (one row per person), counted here."""
     viewer_ids = period_events(places=places, start=start, now=now).filter(IS_VIEW, user_id__isnull=False)
-    viewers = get_user_model().objects.filter(pk__in=viewer_ids.values("user_id"))
-    by_age = {
-        row["band"]: row["n"]
-        for row in viewers.annotate(band=_age_band_expression(today)).values("band").annotate(n=Count("id")).order_by()
-    }
-    by_city: dict[str, int] = {}
-    labels: dict[str, str] = {}
-    rows = (
-        viewers.annotate(key=Lower(Trim("primary_city")))
-        .values("key")
-        .annotate(n=Count("id"), label=Min(Trim("primary_city")))
-        .order_by()
+    profiles = (
+        get_user_model()
+        .objects.filter(pk__in=viewer_ids.values("user_id"))
+        .values_list("date_of_birth", "primary_city")
     )
-    for row in rows:
-        key = row["key"] or ""
-        by_city[key or "not given"] = row["n"]
-        labels[key or "not given"] = row["label"] or "not given"
-    order = ["under 18", *(f"{low}+" if high is None else f"{low}–{high}" for low, high in AGE_BANDS), "not given"]
-    age_bands, age_other = _k_anonymous(by_age, order)
+    by_age: Counter[str] = Counter()
+    by_city: Counter[str] = Counter()
+    labels: dict[str, str] = {}
+    for born, city in profiles:
+        by_age[age_band(born, today)] += 1
+        key = " ".join(city.split()).casefold() or "not given"
+        by_city[key] += 1
+        labels.setdefault(key, " ".join(city.split()) or "not given")
+    age_bands, age_other = _k_anonymous(by_age, AGE_BAND_ORDER)
     cities, city_other = _k_anonymous(by_city)
-    cities = [AudienceCell(labels[cell.label], cell.people) for cell in cities]
     return Audience(
-        viewers=sum(by_age.values()), age_bands=age_bands, age_other=age_other, cities=cities, city_other=city_other
+        viewers=sum(by_age.values()),
+        age_bands=age_bands,
+        age_other=age_other,
+        cities=[AudienceCell(labels[cell.label], cell.people) for cell in cities],
+        city_other=city_other,
     )
 
 

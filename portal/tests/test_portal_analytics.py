@@ -147,6 +147,6 @@ def test_analytics_page_queries_are_pinned(owner_client, vendor_a, place_a, djan
 
     # session, user, memberships, places (the membership check is in the same query), star distribution,
     # daily rows (this period and the previous one), today so far (one per time zone), the first day,
-    # the funnel and dwell, the audience (ages, cities), the heat map's cells
-    with django_assert_num_queries(12):
+    # the funnel and dwell, the audience, the heat map's cells
+    with django_assert_num_queries(11):
         owner_client.get(reverse("portal:analytics"), {"days": "30"})
