@@ -59,7 +59,14 @@ def portal_analytics(
 def portal_analytics_csv_rows(data: PortalAnalytics):
     """The CSV of the page: the days and totals, the comparison, then the funnel, dwell and audience
     sections (each after a blank line; audience cells under the threshold are left out as on the page)."""
-    extra: list[list] = []
+    report = data.report
+    average, count = report.current_ratings
+    busiest = "" if report.busiest_hour is None else f"{report.busiest_hour:02d}:00"
+    extra: list[list] = [
+        [],
+        ["average_rating", "current_ratings", "busiest_hour"],
+        ["" if average is None else f"{average:.2f}", count, busiest],
+    ]
     if data.funnel is not None:
         extra += [[], ["funnel_step", "people"], *([key, n] for key, _label, n in data.funnel.steps())]
         dwell = "" if data.funnel.avg_dwell_seconds is None else f"{data.funnel.avg_dwell_seconds:.1f}"

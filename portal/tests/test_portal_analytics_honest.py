@@ -172,6 +172,8 @@ def test_every_figure_on_the_page_and_in_the_csv_equals_the_raw_events(owner_cli
     comparison = lines[lines.index(["figure", "this_period", "previous_period", "change_pct"]) + 1 :][:5]
     for line, item in zip(comparison, report.comparison, strict=True):
         assert line[:3] == [item.name, str(item.current), str(item.previous)]
+    summary = lines[lines.index(["average_rating", "current_ratings", "busiest_hour"]) + 1]
+    assert summary[2] == f"{report.busiest_hour:02d}:00"
     funnel_lines = lines[lines.index(["funnel_step", "people"]) + 1 :][:4]
     assert [int(line[1]) for line in funnel_lines] == [funnel.nearby, funnel.viewed, funnel.clicked, funnel.rated]
 
