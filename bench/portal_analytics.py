@@ -186,12 +186,16 @@ def measure(owner, repeat: int) -> None:
     client = Client()
     client.force_login(owner)
     print(f"{'days':>5} {'selectors ms':>13} {'queries':>8} {'page ms':>8} {'csv ms':>7}")
+    breakdowns = {}
     for days in (7, 30, 90):
-        statements: list[str] = []
+        statements: list[tuple[float, str]] = []
 
         def count(execute, sql, params, many, context, statements=statements):
-            statements.append(sql)
-            return execute(sql, params, many, context)
+            clock = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                statements.append(((time.perf_counter() - clock) * 1000, sql))
 
         with connection.execute_wrapper(count):
             portal_analytics(places=places, days=days, rating_distribution={})
@@ -201,6 +205,25 @@ def measure(owner, repeat: int) -> None:
         status = client.get("/portal/analytics/", {"days": days}).status_code
         assert status == 200, status
         print(f"{days:>5} {selectors:>13.0f} {len(statements):>8} {page:>8.0f} {export:>7.0f}")
+        breakdowns[days] = statements
+    for days, statements in breakdowns.items():
+        parts = ", ".join(f"{ms:.0f} {_what(sql)}" for ms, sql in statements)
+        print(f"statements of {days} days (ms, first run): {parts}")
+
+
+def _what(sql: str) -> str:
+    """A short name for a statement of the page."""
+    for needle, name in [
+        ("analytics_dailylocationcell", "cells"),
+        ("accounts_user", "audience"),
+        ("EXTRACT", "today"),
+        ("COUNT(DISTINCT", "funnel"),
+        ("MIN(", "first day"),
+        ("analytics_dailyplacestats", "daily rows"),
+    ]:
+        if needle in sql:
+            return name
+    return sql[:30]
 
 
 def main() -> None:
