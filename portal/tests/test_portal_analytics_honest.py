@@ -233,3 +233,11 @@ def test_the_period_is_compared_with_the_previous_one_in_percent(owner_client, v
     html = response.content.decode()
     assert "+25.0 % vs previous 7 days (20)" in html
     assert "no figures for the previous 7 days" in html
+
+
+@pytest.mark.django_db
+def test_a_vendor_without_places_is_told_to_add_one(owner_client):
+    response = owner_client.get(reverse("portal:analytics"))
+
+    assert response.status_code == 200
+    assert "No trucks or stands yet" in response.content.decode()
