@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from analytics.charts import build_report, report_csv_rows
+from analytics.models import InteractionType
 from tests import factories
 
 
@@ -57,18 +58,21 @@ def test_build_report_sums_days_places_and_hours():
         "ratings",
         "nearby_users",
         "avg_dwell_seconds",
+        "partial",
     ]
     assert lines[1][:4] == ["2030-03-01", 1, "A", 5]
-    assert lines[-1][:4] == ["total", 2, "B", 2]
+    assert [line[:4] for line in lines if line and line[0] == "total"][-1] == ["total", 2, "B", 2]
 
 
 @pytest.mark.django_db
 def test_analytics_page_passes_chart_data_for_the_chosen_range_and_place(owner_client, vendor_a, place_a):
-    # given yesterday's and today's figures of place A, and a rating
+    # given yesterday's rolled-up figures of place A, today's raw events so far, and a rating
     other = factories.PlaceFactory(vendor=vendor_a, name="Other")
     today = timezone.now().astimezone(place_a.tzinfo).date()
     factories.DailyPlaceStatsFactory(place=place_a, date=today - timedelta(days=1), views=10, clicks=3)
-    factories.DailyPlaceStatsFactory(place=place_a, date=today, views=4, clicks=1)
+    factories.DailyPlaceStatsFactory(place=place_a, date=today, views=99)  # a stale row: today is from events
+    factories.UserInteractionFactory.create_batch(4, place=place_a)
+    factories.UserInteractionFactory(place=place_a, type=InteractionType.CLICK)
     factories.DailyPlaceStatsFactory(place=other, date=today, views=50)
     factories.RatingFactory(place=place_a, stars=Decimal("4.5"))
 
@@ -83,7 +87,10 @@ def test_analytics_page_passes_chart_data_for_the_chosen_range_and_place(owner_c
     assert len(data["labels"]) == 7
     assert data["labels"][-1] == today.isoformat()
     views = next(metric for metric in data["metrics"] if metric["key"] == "views")
-    assert views["values"] == [0, 0, 0, 0, 0, 10, 4]
+    # no data before yesterday (not zeros), today so far from the raw events, marked partial
+    assert views["values"] == [None, None, None, None, None, 10, 4]
+    assert data["partial"] == [False] * 6 + [True]
+    assert "No data before" in html
     assert data["ratings"]["values"][data["ratings"]["labels"].index("4.5")] == 1
     assert data["places"]["labels"] == ["Taco Truck A"]
     assert "<script>" not in html  # no inline scripts: CSP-ready
@@ -109,17 +116,25 @@ def test_analytics_unknown_range_falls_back_to_30_days(owner_client, place_a):
 @pytest.mark.django_db
 def test_analytics_csv_has_one_line_per_place_and_day_and_totals(owner_client, vendor_a, place_a, place_b):
     today = timezone.now().astimezone(place_a.tzinfo).date()
-    factories.DailyPlaceStatsFactory(place=place_a, date=today, views=4, unique_viewers=3, clicks=1, avg_dwell_ms=2500)
-    factories.DailyPlaceStatsFactory(place=place_b, date=today, views=99)  # vendor B: never in A's export
+    yesterday = today - timedelta(days=1)
+    factories.DailyPlaceStatsFactory(
+        place=place_a, date=yesterday, views=4, unique_viewers=3, clicks=1, avg_dwell_ms=2500
+    )
+    factories.UserInteractionFactory(place=place_a)  # today so far: one view
+    factories.DailyPlaceStatsFactory(place=place_b, date=yesterday, views=99)  # vendor B: never in A's export
 
     response = owner_client.get(reverse("portal:analytics_csv"), {"days": "7"})
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="analytics-all-places-')
     lines = list(csv.reader(io.StringIO(response.content.decode())))
-    assert len(lines) == 1 + 7 + 1
-    assert lines[7] == [today.isoformat(), str(place_a.pk), "Taco Truck A", "4", "3", "1", "1", "5", "2.5"]
-    assert lines[8] == ["total", str(place_a.pk), "Taco Truck A", "4", "3", "1", "1", "5", ""]
+    # the days from the first one with data (yesterday), then one total per place
+    assert lines[1] == [yesterday.isoformat(), str(place_a.pk), "Taco Truck A", "4", "3", "1", "1", "5", "2.5", "no"]
+    assert lines[2] == [today.isoformat(), str(place_a.pk), "Taco Truck A", "1", "1", "0", "0", "0", "", "yes"]
+    assert lines[3] == ["total", str(place_a.pk), "Taco Truck A", "5", "4", "1", "1", "5", "", "yes"]
+    assert lines[4] == []
+    assert lines[5] == ["figure", "this_period", "previous_period", "change_pct"]
+    assert lines[6] == ["views", "5", "0", ""]
     assert "99" not in response.content.decode()
 
 
@@ -130,6 +145,8 @@ def test_analytics_page_queries_are_pinned(owner_client, vendor_a, place_a, djan
         factories.DailyPlaceStatsFactory(place=place_a, date=today - timedelta(days=offset))
     factories.PlaceFactory(vendor=vendor_a)
 
-    # session, user, memberships, places (the membership check is in the same query), daily rows, star distribution
-    with django_assert_num_queries(6):
+    # session, user, memberships, places (the membership check is in the same query), star distribution,
+    # daily rows (this period and the previous one), today so far (one per time zone), the first day,
+    # the funnel and dwell, the audience, the heat map's cells
+    with django_assert_num_queries(11):
         owner_client.get(reverse("portal:analytics"), {"days": "30"})

@@ -1,14 +1,14 @@
 """Portal analytics: charts of a vendor's daily statistics, and the same numbers as CSV."""
 
 import csv
-from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
-from analytics.charts import RANGES, AnalyticsReport, build_report, date_range, report_csv_rows
-from analytics.selectors import daily_stats
+from analytics.charts import DEFINITIONS, RANGES
+from analytics.report import PortalAnalytics, portal_analytics, portal_analytics_csv_rows
+from analytics.report_selectors import AUDIENCE_MIN_PEOPLE
 from portal.access import PortalView
 from ratings.selectors import star_distribution
 from trucks.selectors import places_for_member
@@ -19,8 +19,8 @@ DEFAULT_RANGE = 30
 class AnalyticsMixin:
     permission = "analytics"
 
-    def report(self) -> tuple[AnalyticsReport, int, int | None, list]:
-        """The report for ?days=7|30|90 and ?place=<id> (one of the vendor's own places, else 404)."""
+    def analytics(self) -> tuple[PortalAnalytics, int, int | None, list]:
+        """The figures for ?days=7|30|90 and ?place=<id> (one of the vendor's own places, else 404)."""
         places = list(places_for_member(self.request.user, self.vendor.pk, action="analytics").order_by("name"))
         try:
             days = int(self.request.GET.get("days", DEFAULT_RANGE))
@@ -38,26 +38,28 @@ class AnalyticsMixin:
             chosen = [place for place in places if place.pk == place_id]
             if not chosen:
                 raise Http404("No such place.")  # another vendor's place: never a chart of it
-        now = timezone.now()
-        today = max((now.astimezone(ZoneInfo(place.time_zone)).date() for place in chosen), default=now.date())
-        start, end = date_range(days=days, today=today)
-        ids = [place.pk for place in chosen]
-        report = build_report(
+        data = portal_analytics(
             places=chosen,
-            rows=daily_stats(place_ids=ids, start=start, end=end),
-            rating_distribution=star_distribution(place_ids=ids),
-            start=start,
-            end=end,
+            days=days,
+            rating_distribution=star_distribution(place_ids=[place.pk for place in chosen]),
         )
-        return report, days, place_id, places
+        return data, days, place_id, places
 
 
 class AnalyticsView(AnalyticsMixin, PortalView):
     def get(self, request):
-        report, days, place_id, places = self.report()
+        data, days, place_id, places = self.analytics()
+        report = data.report
+        chart_data = report.chart_data()
+        chart_data["heatmap"] = {"tileUrl": settings.MAP_TILE_URL, "cells": data.cells}
         context = self.get_context_data(
             report=report,
-            chart_data=report.chart_data(),
+            funnel=data.funnel,
+            audience=data.audience,
+            cells=data.cells,
+            chart_data=chart_data,
+            definitions=DEFINITIONS,
+            min_people=AUDIENCE_MIN_PEOPLE,
             days=days,
             ranges=RANGES,
             place_id=place_id,
@@ -68,13 +70,14 @@ class AnalyticsView(AnalyticsMixin, PortalView):
 
 class AnalyticsCsvView(AnalyticsMixin, PortalView):
     def get(self, request):
-        report, _days, place_id, _ = self.report()
+        data, _days, place_id, _ = self.analytics()
+        report = data.report
         scope = f"place-{place_id}" if place_id else "all-places"
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = (
             f'attachment; filename="analytics-{scope}-{report.start.isoformat()}-{report.end.isoformat()}.csv"'
         )
         writer = csv.writer(response)
-        for line in report_csv_rows(report):
+        for line in portal_analytics_csv_rows(data):
             writer.writerow(line)
         return response

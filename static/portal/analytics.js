@@ -19,16 +19,37 @@
     var data = dataFromPage();
     if (!data || !window.Chart) { return; }
     var charts = [];
+    var partial = data.partial || data.labels.map(function () { return false; });
 
     charts.push(draw("chart-daily", {
       type: "line",
       data: {
         labels: data.labels,
         datasets: data.metrics.map(function (metric, i) {
-          return { label: metric.label, data: metric.values, borderColor: COLORS[i], backgroundColor: COLORS[i], tension: 0.25, pointRadius: data.labels.length > 31 ? 0 : 2 };
-        })
+          var radius = data.labels.length > 31 ? 0 : 2;
+          return {
+            label: metric.label, data: metric.values, borderColor: COLORS[i], backgroundColor: COLORS[i], tension: 0.25,
+            // today so far is partial: a hollow, larger point and a dashed segment up to it
+            pointRadius: partial.map(function (p) { return p ? 5 : radius; }),
+            pointStyle: partial.map(function (p) { return p ? "rectRot" : "circle"; }),
+            pointBackgroundColor: partial.map(function (p) { return p ? "#fff" : COLORS[i]; }),
+            segment: { borderDash: function (ctx) { return partial[ctx.p1DataIndex] ? [6, 4] : undefined; } },
+            spanGaps: false
+          };
+        }).concat(partial.some(Boolean) ? [{
+          // a legend line only: explains the partial point
+          label: "Today so far (partial)", data: [], borderColor: "#495057", backgroundColor: "#fff",
+          borderDash: [6, 4], pointStyle: "rectRot"
+        }] : [])
       },
-      options: { interaction: { mode: "index", intersect: false }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }
+      options: {
+        interaction: { mode: "index", intersect: false },
+        plugins: {
+          legend: { labels: { usePointStyle: true } },
+          tooltip: { callbacks: { title: function (items) { var i = items[0].dataIndex; return data.labels[i] + (partial[i] ? " (today so far, partial)" : ""); } } }
+        },
+        scales: { y: { beginAtZero: true, ticks: { precision: 0 } } }
+      }
     }));
 
     charts.push(draw("chart-hours", {

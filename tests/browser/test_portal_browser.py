@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from analytics.models import DailyLocationCell
 from tests import factories
 from tests.browser.conftest import log_in, screenshot
 from tests.factories import DEFAULT_PASSWORD
@@ -103,14 +104,37 @@ def test_analytics_page_draws_the_charts(new_page, owner):
     user, vendor = owner
     place = factories.PlaceFactory(vendor=vendor, name="Taco Rocket")
     today = timezone.now().astimezone(place.tzinfo).date()
-    for offset in range(7):
+    for offset in range(1, 8):
         factories.DailyPlaceStatsFactory(place=place, date=today - timedelta(days=offset), views=10 + offset)
+        DailyLocationCell.objects.create(
+            place=place,
+            date=today - timedelta(days=offset),
+            cell_lat=3026 + offset % 2,
+            cell_lng=-9774,
+            events=offset,
+            users=1,
+        )
+    factories.UserInteractionFactory(place=place)  # today so far: one view, the partial point
     factories.RatingFactory(place=place, stars=Decimal("4.5"))
     page = new_page(viewport={"width": 1200, "height": 900})
+    page.route("https://tile.openstreetmap.org/**", lambda route: route.abort())  # the tests run without tiles
     log_in(page, user.email, DEFAULT_PASSWORD)
 
     page.get_by_role("link", name="Analytics").click()
     page.wait_for_selector("html[data-charts-drawn='4']")
+    # the heat map draws the two cells as squares, without tiles
+    page.wait_for_selector("#heatmap[data-cells-drawn='2']")
+    assert page.locator("#heatmap path.leaflet-interactive").count() == 2
+    # today so far is the last point, marked partial, with its own legend line
+    legend = page.evaluate(
+        """() => { const c = window.Chart.getChart(document.getElementById("chart-daily"));
+                   const views = c.data.datasets[0];
+                   return {labels: c.data.datasets.map((d) => d.label), last: views.data[views.data.length - 1],
+                           firstValue: views.data[0], lastStyle: views.pointStyle[views.pointStyle.length - 1]}; }"""
+    )
+    assert legend["labels"][-1] == "Today so far (partial)"
+    assert (legend["last"], legend["lastStyle"], legend["firstValue"]) == (1, "rectRot", None)
+    assert "No data before" in page.locator("#no-data-before").inner_text()
 
     drawn = page.evaluate(
         """() => ["chart-daily", "chart-hours", "chart-ratings", "chart-places"].map((id) => {
@@ -129,6 +153,7 @@ def test_analytics_page_draws_the_charts(new_page, owner):
         ("chart-places", True),
     ]
     assert [c["points"] for c in drawn] == [30, 24, 9, 1]
+    page.locator("#heatmap-section").scroll_into_view_if_needed()
     assert all(c["painted"] > 500 for c in drawn)
     screenshot(page, "portal-analytics")
 
