@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-BENCH_DB = "foodtrucks_national_bench"
+BENCH_DB = os.environ.get("NATIONAL_BENCH_DB", "foodtrucks_national_bench")
 BENCH_URL = f"postgres://postgres@127.0.0.1:5432/{BENCH_DB}"
 # Every US zone, weighted by population (roughly).
 ZONES = [
@@ -71,7 +71,9 @@ def step(label: str, started: float) -> float:
 def seed(*, events: int, places: int, users: int) -> None:
     from django.db import connection
 
+    from analytics.models import UserInteraction
     from analytics.partitions import event_partitions_ensure
+    from demo.copy_loader import without_secondary_indexes
     from tests.factories import VendorFactory
 
     vendor_id = VendorFactory(business_name="Bench vendor").pk
@@ -108,47 +110,58 @@ def seed(*, events: int, places: int, users: int) -> None:
         # RATING 5 %; 80 % of clicks and nearby events located. In chunks of 1 M rows.
         started = time.monotonic()
         chunk = 1_000_000
-        for offset in range(0, events, chunk):
-            cursor.execute(
-                """
-                INSERT INTO analytics_userinteraction
-                    (client_id, user_id, place_id, type, occurred_at, received_at, lat, lng, dwell_ms)
-                SELECT gen_random_uuid(), e.u, p.id, e.ev_type,
-                       x.t, x.t + interval '1 second' * (1 + floor(random() * 600)),
-                       CASE WHEN x.located THEN p.lat + (random() - 0.5) * 0.01 END,
-                       CASE WHEN x.located THEN p.lng + (random() - 0.5) * 0.01 END,
-                       CASE WHEN e.ev_type = 'VIEW' AND random() < 0.2 THEN 1000 + floor(random() * 299000)::int END
-                FROM (
-                    SELECT %(first_place)s + floor(random() ^ 2 * %(places)s)::bigint AS place_id,
-                           %(first_user)s + floor(random() * %(users)s)::bigint AS u,
-                           CASE WHEN r < 0.5 THEN 'VIEW' WHEN r < 0.7 THEN 'CLICK'
-                                WHEN r < 0.95 THEN 'NEARBY_DETECTION' ELSE 'RATING' END AS ev_type,
-                           random() AS day_fraction, random() < 0.8 AS maybe_located
-                    FROM (SELECT random() AS r FROM generate_series(1, %(n)s)) g
-                ) e
-                JOIN trucks_place p ON p.id = e.place_id
-                CROSS JOIN LATERAL (
-                    SELECT (%(day)s::timestamp + interval '1 day' * e.day_fraction) AT TIME ZONE p.time_zone AS t,
-                           e.maybe_located AND e.ev_type IN ('CLICK', 'NEARBY_DETECTION') AS located
-                ) x
-                """,
-                {
-                    "first_place": first_place,
-                    "places": last_place - first_place + 1,
-                    "first_user": first_user,
-                    "users": last_user - first_user + 1,
-                    "n": min(chunk, events - offset),
-                    "day": DAY,
-                },
+        # As a restore would: the secondary indexes and keys are dropped for the load, then rebuilt.
+        with without_secondary_indexes(UserInteraction):
+            load_events(
+                cursor, events=events, chunk=chunk, places=(first_place, last_place), users=(first_user, last_user)
             )
-            print(f"  {offset + min(chunk, events - offset):,} events", flush=True)
-        step(f"insert {events:,} events (indexes maintained)", started)
+            step(f"insert {events:,} events (without secondary indexes)", started)
+        step("... and rebuild the indexes and keys of the events", started)
         started = time.monotonic()
         cursor.execute("VACUUM ANALYZE trucks_place")
         cursor.execute("VACUUM ANALYZE accounts_user")
         for partition in ("p" + f"{DAY + timedelta(days=n):%Y%m%d}" for n in range(2)):
             cursor.execute(f"VACUUM ANALYZE analytics_userinteraction_{partition}")
         step("vacuum analyze", started)
+
+
+def load_events(cursor, *, events: int, chunk: int, places: tuple[int, int], users: tuple[int, int]) -> None:
+    first_place, last_place = places
+    first_user, last_user = users
+    for offset in range(0, events, chunk):
+        cursor.execute(
+            """
+            INSERT INTO analytics_userinteraction
+                (client_id, user_id, place_id, type, occurred_at, received_at, lat, lng, dwell_ms)
+            SELECT gen_random_uuid(), e.u, p.id, e.ev_type,
+                   x.t, x.t + interval '1 second' * (1 + floor(random() * 600)),
+                   CASE WHEN x.located THEN p.lat + (random() - 0.5) * 0.01 END,
+                   CASE WHEN x.located THEN p.lng + (random() - 0.5) * 0.01 END,
+                   CASE WHEN e.ev_type = 'VIEW' AND random() < 0.2 THEN 1000 + floor(random() * 299000)::int END
+            FROM (
+                SELECT %(first_place)s + floor(random() ^ 2 * %(places)s)::bigint AS place_id,
+                       %(first_user)s + floor(random() * %(users)s)::bigint AS u,
+                       CASE WHEN r < 0.5 THEN 'VIEW' WHEN r < 0.7 THEN 'CLICK'
+                            WHEN r < 0.95 THEN 'NEARBY_DETECTION' ELSE 'RATING' END AS ev_type,
+                       random() AS day_fraction, random() < 0.8 AS maybe_located
+                FROM (SELECT random() AS r FROM generate_series(1, %(n)s)) g
+            ) e
+            JOIN trucks_place p ON p.id = e.place_id
+            CROSS JOIN LATERAL (
+                SELECT (%(day)s::timestamp + interval '1 day' * e.day_fraction) AT TIME ZONE p.time_zone AS t,
+                       e.maybe_located AND e.ev_type IN ('CLICK', 'NEARBY_DETECTION') AS located
+            ) x
+            """,
+            {
+                "first_place": first_place,
+                "places": last_place - first_place + 1,
+                "first_user": first_user,
+                "users": last_user - first_user + 1,
+                "n": min(chunk, events - offset),
+                "day": DAY,
+            },
+        )
+        print(f"  {offset + min(chunk, events - offset):,} events", flush=True)
 
 
 BASELINE_STATS = """
