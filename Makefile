@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format migrations-check security services worker beat bench-nearby bench-discovery bench-rollup bench-ingest bench-seed load clean
+.PHONY: run test lint format migrations-check security services worker beat bench-nearby bench-discovery bench-rollup bench-national bench-ingest bench-seed load clean
 
 $(STAMP): requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -52,6 +52,11 @@ security: $(STAMP)
 ## Benchmarks (PostgreSQL; each seeds its own database): figures in docs/performance-*.md.
 bench-rollup: $(STAMP)
 	flock /tmp/bench.lock $(PY) bench/rollup.py
+
+## A national day (50 M events over 1 M places; EVENTS=5000000 on a shared machine). docs/scaling.md
+EVENTS ?= 50000000
+bench-national: $(STAMP)
+	flock /tmp/bench.lock $(PY) bench/national_day.py --events-per-day $(EVENTS)
 
 bench-ingest: $(STAMP)
 	flock /tmp/bench.lock $(PY) bench/ingest.py

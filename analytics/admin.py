@@ -25,9 +25,12 @@ class EstimatedCountPaginator(Paginator):
         connection = connections[queryset.db]
         if not queryset.query.where:
             with connection.cursor() as cursor:
+                # A partitioned table (the raw events) has no statistics of its own: its partitions' sum.
                 cursor.execute(
-                    "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
-                    [queryset.model._meta.db_table],
+                    "SELECT coalesce(sum(greatest(c.reltuples, 0)), -1)::bigint FROM pg_class c "
+                    "WHERE c.oid = %s::regclass AND c.relkind = 'r' OR c.oid IN "
+                    "(SELECT inhrelid FROM pg_inherits WHERE inhparent = %s::regclass)",
+                    [queryset.model._meta.db_table] * 2,
                 )
                 row = cursor.fetchone()
             estimate = row[0] if row else -1

@@ -70,17 +70,26 @@ def events_ingest(*, user_id: int, events: list[ClientEvent]) -> IngestResult:
     """Store a validated batch once: events whose client_id is already stored (a retry) or repeated
     within the batch are duplicates; the answer counts what this call inserted.
 
-    The batch is one INSERT statement (atomic by itself)."""
+    The batch is one INSERT statement (atomic by itself). The events table is partitioned by day, so
+    its unique key is (client_id, occurred_at): a retry repeats both and conflicts in its own day's
+    partition, even against a concurrent upload. A client id stored with another time is refused
+    too, as long as that time is inside the acceptance window (ANALYTICS_EVENT_MAX_AGE_DAYS): the
+    statement probes only that window's partitions. Older events are refused by validation, so a
+    client id can repeat only across events more than the window apart."""
     received_at = timezone.now()
     unique: dict[UUID, ClientEvent] = {}
     for event in events:
         unique.setdefault(event.client_id, event)
     rows = list(unique.values())
-    accepted = _insert_postgresql(user_id=user_id, rows=rows, received_at=received_at)
+    accepted = _insert_postgresql(
+        user_id=user_id, rows=rows, received_at=received_at, window=occurred_at_bounds(now=received_at)
+    )
     return IngestResult(accepted=accepted, duplicates=len(events) - accepted)
 
 
-def _insert_postgresql(*, user_id: int, rows: list[ClientEvent], received_at: datetime) -> int:
+def _insert_postgresql(
+    *, user_id: int, rows: list[ClientEvent], received_at: datetime, window: tuple[datetime, datetime]
+) -> int:
     """One INSERT ... ON CONFLICT DO NOTHING RETURNING: exact count even against a concurrent retry."""
     if not rows:
         return 0
@@ -91,7 +100,11 @@ def _insert_postgresql(*, user_id: int, rows: list[ClientEvent], received_at: da
         FROM unnest(%s::uuid[], %s::bigint[], %s::varchar[], %s::timestamptz[],
                     %s::float8[], %s::float8[], %s::int[])
              AS e(client_id, place_id, type, occurred_at, lat, lng, dwell_ms)
-        ON CONFLICT (client_id) DO NOTHING
+        WHERE NOT EXISTS (
+            SELECT 1 FROM {table} stored
+            WHERE stored.client_id = e.client_id AND stored.occurred_at >= %s AND stored.occurred_at <= %s
+        )
+        ON CONFLICT (client_id, occurred_at) DO NOTHING
         RETURNING 1
     """  # nosec B608 # noqa: S608 - the table name comes from the model, values are parameters
     params = [
@@ -104,6 +117,7 @@ def _insert_postgresql(*, user_id: int, rows: list[ClientEvent], received_at: da
         [row.lat for row in rows],
         [row.lng for row in rows],
         [row.dwell_ms for row in rows],
+        *window,
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

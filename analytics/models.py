@@ -18,10 +18,17 @@ class InteractionType(models.TextChoices):
 
 
 class UserInteraction(models.Model):
-    """One raw event. `client_id` (made by the client, or by the server) stores a retry once."""
+    """One raw event. `client_id` (made by the client, or by the server) stores a retry once.
+
+    The table is partitioned by range on occurred_at, one partition per UTC day (analytics/partitions.py,
+    migration 0007). PostgreSQL wants the partition key in every unique key, so the database's primary
+    key is (id, occurred_at) and a client id is unique per (client_id, occurred_at): a retry repeats
+    both, and the ingest also refuses a client id already stored within the API's acceptance window
+    (analytics/ingest.py). Django addresses a row by `id` alone: the identity never repeats one.
+    """
 
     id = models.BigAutoField(primary_key=True)
-    client_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    client_id = models.UUIDField(default=uuid.uuid4, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -37,6 +44,7 @@ class UserInteraction(models.Model):
         ordering = ["-occurred_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=coordinates_in_range(), name="interaction_coordinates_valid"),
+            models.UniqueConstraint(fields=["client_id", "occurred_at"], name="interaction_client_once_per_time"),
         ]
         indexes = [
             # roll-up of one day and "today so far" of some places: events by place and time

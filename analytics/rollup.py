@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from analytics import partitions
 from analytics.models import (
     DailyLocationCell,
     DailyPlaceStats,
@@ -183,7 +184,22 @@ def _hour_columns() -> str:
 
 
 def rollup_day_postgresql(*, day: date, zones: list[str], computed_at: datetime) -> RollupResult:
+    """Run the roll-up's statement (`rollup_statement`) for one day."""
+    sql, params = rollup_statement(day=day, zones=zones, computed_at=computed_at)
+    with connection.cursor() as cursor:
+        # The day's events and the distinct counts' sorts stay in memory.
+        cursor.execute("SET LOCAL work_mem = '128MB'")
+        cursor.execute(sql, params)
+        stats_rows, _, stats_removed, cell_rows, _, cells_removed = cursor.fetchone()
+    return RollupResult(stats_rows, stats_removed, cell_rows, cells_removed)
+
+
+def rollup_statement(*, day: date, zones: list[str], computed_at: datetime) -> tuple[str, dict]:
     """The roll-up as one set-based statement (raw SQL: the ORM cannot say upsert-from-select).
+
+    The events table is partitioned by UTC day: the window's bounds are constants of the statement
+    (bound client-side), so the planner reads only the partitions the window touches (two for a
+    US day) and skips the default partition when those days have theirs.
 
     The day's events are read once through the index range on occurred_at. A place's local day
     is matched by UTC bounds per zone (`day_segments`, split at a DST change) instead of a time
@@ -315,12 +331,7 @@ def rollup_day_postgresql(*, day: date, zones: list[str], computed_at: datetime)
                (SELECT count(*) FROM stats_removed), (SELECT count(*) FROM cell_agg),
                (SELECT count(*) FROM cells_upserted), (SELECT count(*) FROM cells_removed)
     """  # nosec B608 # noqa: S608 - table names come from the models, values are parameters
-    with connection.cursor() as cursor:
-        # The day's events and the distinct counts' sorts stay in memory.
-        cursor.execute("SET LOCAL work_mem = '128MB'")
-        cursor.execute(sql, params)
-        stats_rows, _, stats_removed, cell_rows, _, cells_removed = cursor.fetchone()
-    return RollupResult(stats_rows, stats_removed, cell_rows, cells_removed)
+    return sql, params
 
 
 # --- which days to roll up, and retention ------------------------------------------------------------
@@ -467,20 +478,29 @@ def _days(first: date, last: date) -> list[date]:
     return [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
 
 
-def events_purge_expired(*, now: datetime, batch_size: int = 10_000) -> int:
-    """Delete raw events older than the retention period, but only days already rolled up.
+@dataclass(frozen=True)
+class PurgeResult:
+    days_dropped: list[date]
+    rows_deleted: int
 
-    Events are deleted up to the first local day (oldest first) that has no successful roll-up,
-    and never within ANALYTICS_RETENTION_DAYS; in batches of `batch_size`, each its own transaction.
+
+def events_purge_expired(*, now: datetime, batch_size: int = 10_000) -> PurgeResult:
+    """Drop raw events older than the retention period, but only days already rolled up.
+
+    Events go up to the first local day (oldest first) that has no successful roll-up, and never
+    within ANALYTICS_RETENTION_DAYS. A UTC day's partition goes whole once all its events are
+    before that bound (detach and drop: no row is read); events of days without a partition (in the
+    default partition) are deleted in batches of `batch_size`, each its own transaction. A day
+    partition that straddles the bound waits for the next run (events live at most a day longer).
     """
     zones = zones_in_use()
     cutoff = now.astimezone(UTC).date() - timedelta(days=settings.ANALYTICS_RETENTION_DAYS)
     oldest = UserInteraction.objects.order_by("occurred_at").values_list("occurred_at", flat=True).first()
     if oldest is None:
-        return 0
+        return PurgeResult(days_dropped=[], rows_deleted=0)
     first = min(oldest.astimezone(ZoneInfo(zone)).date() for zone in zones or ["UTC"])
     if first >= cutoff:
-        return 0
+        return PurgeResult(days_dropped=[], rows_deleted=0)
     rolled_up = set(
         RollupRun.objects.filter(status=RollupStatus.SUCCEEDED, day__gte=first, day__lt=cutoff).values_list(
             "day", flat=True
@@ -489,18 +509,8 @@ def events_purge_expired(*, now: datetime, batch_size: int = 10_000) -> int:
     keep_from = next((day for day in _days(first, cutoff - timedelta(days=1)) if day not in rolled_up), cutoff)
     # Before the earliest local midnight of `keep_from` every event is on an earlier local day.
     bound, _ = day_window(keep_from, zones)
-    deleted = 0
-    while True:
-        with transaction.atomic():
-            ids = list(
-                UserInteraction.objects.filter(occurred_at__lt=bound)
-                .order_by("occurred_at")
-                .values_list("id", flat=True)[:batch_size]
-            )
-            if not ids:
-                break
-            count, _ = UserInteraction.objects.filter(pk__in=ids).delete()
-        deleted += count
+    dropped = partitions.event_partitions_drop_before(bound=bound)
+    deleted = partitions.default_partition_delete_before(bound=bound, batch_size=batch_size)
     if keep_from < cutoff:
         logger.warning("retention stopped at %s: that day has no successful roll-up", keep_from)
-    return deleted
+    return PurgeResult(days_dropped=[partition.day for partition in dropped], rows_deleted=deleted)

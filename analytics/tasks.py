@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from analytics import rollup, summaries
+from analytics import partitions, rollup, summaries
 
 # A transient database error (failover, restart, dropped connection) is retried with backoff;
 # every task here is idempotent, so a retry after a half-done attempt is safe.
@@ -49,9 +49,16 @@ def rollup_due_days() -> dict[str, str]:
 
 
 @shared_task(name="analytics.purge_expired_events", **RETRY)
-def purge_expired_events() -> int:
-    """Beat job: drop raw events past the retention period whose days are rolled up."""
-    return rollup.events_purge_expired(now=timezone.now())
+def purge_expired_events() -> dict:
+    """Beat job: drop raw events past the retention period whose days are rolled up (whole days)."""
+    result = rollup.events_purge_expired(now=timezone.now())
+    return {"days_dropped": [day.isoformat() for day in result.days_dropped], "rows_deleted": result.rows_deleted}
+
+
+@shared_task(name="analytics.create_event_partitions", **RETRY)
+def create_event_partitions() -> list[str]:
+    """Beat job (hourly): the raw events' day partitions exist ahead; idempotent. Answers those created."""
+    return partitions.event_partitions_ahead(now=timezone.now())
 
 
 @shared_task(name="analytics.send_weekly_summaries", **RETRY)

@@ -25,6 +25,7 @@ from rest_framework.authtoken.models import Token
 
 from accounts.models import User
 from analytics.models import UserInteraction
+from analytics.partitions import event_partitions_ensure
 from consumers.models import FavoriteCategory, FavoritePlace, RecentlyViewedPlace
 from demo.catalog import ADJECTIVES, CITIES, CUISINES, FIRST_NAMES, HOUR_WEIGHTS, LAST_NAMES, REVIEWS, STREETS, City
 from demo.copy_loader import NULL, CopyLoader, copy_bool, copy_ts, next_id
@@ -697,6 +698,11 @@ class DemoSeeder:
         now_epoch = int(self.now.timestamp())
         start_epoch = now_epoch - EVENT_DAYS * 86400
         start_day = int(start_epoch // 86400) * 86400
+        # One partition per UTC day of the events (the COPY routes each row to its day's partition).
+        event_partitions_ensure(
+            first=datetime.fromtimestamp(start_epoch, tz=UTC).date(),
+            last=datetime.fromtimestamp(now_epoch, tz=UTC).date(),
+        )
         # UTC offset (hours) of each city today; a place's local hour becomes a UTC time.
         offsets = [
             int(self.now.astimezone(zoneinfo.ZoneInfo(c.time_zone)).utcoffset().total_seconds() // 3600) for c in CITIES

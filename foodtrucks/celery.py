@@ -73,6 +73,12 @@ app.conf.beat_schedule = {
         "task": "analytics.send_weekly_summaries",
         "schedule": crontab(hour=14, minute=0, day_of_week="mon"),
     },
+    # Hourly: the raw events' day partitions exist a week ahead (idempotent; an hour that fails,
+    # say on a lock timeout, is made up by the next).
+    "analytics-create-event-partitions": {
+        "task": "analytics.create_event_partitions",
+        "schedule": crontab(minute=5),
+    },
     # Daily, after the roll-up of the previous day: drop raw events past the retention period.
     "analytics-purge-expired-events": {
         "task": "analytics.purge_expired_events",

@@ -2,6 +2,7 @@
 
 import math
 import random
+import re
 import uuid
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
@@ -11,7 +12,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from analytics import rollup
+from analytics import partitions, rollup
 from analytics.models import (
     DailyLocationCell,
     DailyPlaceStats,
@@ -279,20 +280,20 @@ def test_rollup_day_records_a_failed_run_and_raises(db, monkeypatch):
     assert (run.status, run.error) == (RollupStatus.FAILED, "RuntimeError: disk full")
 
 
-def test_rollup_postgresql_reads_one_day_through_the_time_index(db):
-    # given
+def test_rollup_reads_only_the_partitions_its_local_day_touches(db):
+    # given: New York's DST day, its UTC neighbours partitioned too
     factories.PlaceFactory(time_zone="America/New_York")
-    lo, hi = rollup.day_window(DST_DAY, rollup.zones_in_use())
-    # when: the planner is told scans are expensive, as they are on a large table
+    partitions.event_partitions_ensure(first=DST_DAY - timedelta(days=2), last=DST_DAY + timedelta(days=2))
+    zones = rollup.zones_in_use()
+    lo, hi = rollup.day_window(DST_DAY, zones)
+    sql, params = rollup.rollup_statement(day=DST_DAY, zones=zones, computed_at=timezone.now())
+    # when
     with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(
-            "EXPLAIN SELECT count(*) FROM analytics_userinteraction WHERE occurred_at >= %s AND occurred_at < %s",
-            [lo, hi],
-        )
+        cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    # then
-    assert "interaction_time_idx" in plan
+    # then: 04:00 UTC on March 8 to 05:00 on March 9 reads the two days' partitions, nothing else
+    read = set(re.findall(r"analytics_userinteraction_(p\d{8}|default)", plan))
+    assert read == {"p20260308", "p20260309"}
     assert (hi - lo) == timedelta(hours=23 + 2)  # New York's 23-hour DST day plus the 1 h margins
 
 

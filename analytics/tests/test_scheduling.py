@@ -146,6 +146,7 @@ def test_beat_schedule_names_existing_tasks():
     assert names == {
         "analytics.rollup_due_days",
         "analytics.purge_expired_events",
+        "analytics.create_event_partitions",
         "trucks.switch_off_stale_open_places",
         "trucks.warm_top_places",
         "trucks.rebuild_upcoming_stops",
@@ -170,9 +171,9 @@ def test_retention_removes_only_rolled_up_events_older_than_the_period(db, setti
             _succeeded(day, datetime(2026, 11, 1, tzinfo=UTC))
         day += timedelta(days=1)
     # when
-    deleted = rollup.events_purge_expired(now=datetime(2026, 11, 27, 11, 30, tzinfo=UTC), batch_size=1)
+    result = rollup.events_purge_expired(now=datetime(2026, 11, 27, 11, 30, tzinfo=UTC), batch_size=1)
     # then: everything before the first day that has no roll-up (May 20) is gone, nothing after
-    assert deleted == 2
+    assert result.rows_deleted == 2
     remaining = set(UserInteraction.objects.values_list("pk", flat=True))
     assert remaining == {old_not_rolled.pk, recent.pk}
     assert old_rolled.pk not in remaining and older_than_gap.pk not in remaining
@@ -185,9 +186,9 @@ def test_retention_keeps_everything_inside_the_period(db, settings):
     factories.UserInteractionFactory(place=place, occurred_at=datetime(2026, 6, 1, 16, tzinfo=UTC))
     _succeeded(date(2026, 6, 1), datetime(2026, 6, 2, tzinfo=UTC))
     # when
-    deleted = rollup.events_purge_expired(now=datetime(2026, 11, 27, 11, 30, tzinfo=UTC))
+    result = rollup.events_purge_expired(now=datetime(2026, 11, 27, 11, 30, tzinfo=UTC))
     # then
-    assert deleted == 0
+    assert (result.days_dropped, result.rows_deleted) == ([], 0)
     assert UserInteraction.objects.count() == 1
 
 
@@ -200,7 +201,7 @@ def test_purge_command_reports_the_deleted_count(db):
     # when
     call_command("purge_expired_events", stdout=out)
     # then
-    assert out.getvalue().strip() == "Deleted 1 raw event(s)."
+    assert out.getvalue().strip() == "Dropped 0 day partition(s); deleted 1 raw event(s) of days without a partition."
     assert UserInteraction.objects.count() == 0
 
 

@@ -322,6 +322,9 @@ TOP_PLACES_MIN_RATINGS = env.int("TOP_PLACES_MIN_RATINGS", default=3)
 ANALYTICS_EVENT_MAX_AGE_DAYS = env.int("ANALYTICS_EVENT_MAX_AGE_DAYS", default=7)
 # ... and this far in the future (device clocks drift).
 ANALYTICS_EVENT_MAX_FUTURE_MINUTES = env.int("ANALYTICS_EVENT_MAX_FUTURE_MINUTES", default=5)
+# The raw events table has one partition per UTC day: the hourly beat job creates them this many
+# days ahead (analytics/partitions.py).
+ANALYTICS_EVENT_PARTITIONS_AHEAD_DAYS = env.int("ANALYTICS_EVENT_PARTITIONS_AHEAD_DAYS", default=7)
 # The map (GET places/map/?bbox=): a viewport holding more places than this answers clusters, on a
 # grid of this many rows and columns over the viewport (so at most GRID² clusters).
 MAP_CLUSTER_THRESHOLD = env.int("MAP_CLUSTER_THRESHOLD", default=300)

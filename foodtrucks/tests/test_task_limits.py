@@ -17,6 +17,7 @@ def test_every_task_has_a_soft_and_a_hard_time_limit_below_the_visibility_timeou
         "analytics.rollup_day": (9 * 60, 10 * 60),
         "analytics.rollup_due_days": (4 * 60, 5 * 60),
         "analytics.purge_expired_events": (4 * 60, 5 * 60),
+        "analytics.create_event_partitions": (4 * 60, 5 * 60),
         "trucks.switch_off_stale_open_places": (4 * 60, 5 * 60),
         "trucks.warm_top_places": (4 * 60, 5 * 60),
         "trucks.rebuild_upcoming_stops": (4 * 60, 5 * 60),

@@ -7,11 +7,16 @@ from analytics.rollup import events_purge_expired
 
 
 class Command(BaseCommand):
-    help = "Delete raw interaction events older than the retention period (only days already rolled up)."
+    help = "Drop raw interaction events older than the retention period (only days already rolled up)."
 
     def add_arguments(self, parser):
         parser.add_argument("--batch-size", type=int, default=10_000)
 
     def handle(self, *args, batch_size, **options):
-        deleted = events_purge_expired(now=timezone.now(), batch_size=batch_size)
-        self.stdout.write(self.style.SUCCESS(f"Deleted {deleted} raw event(s)."))
+        result = events_purge_expired(now=timezone.now(), batch_size=batch_size)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Dropped {len(result.days_dropped)} day partition(s); "
+                f"deleted {result.rows_deleted} raw event(s) of days without a partition."
+            )
+        )
