@@ -15,7 +15,7 @@ BASE_POLICY = {
     "default-src": "'self'",
     "script-src": "'self'",
     "style-src": "'self'",
-    "img-src": "'self' data:",
+    "img-src": "'self' data: https://tile.openstreetmap.org",  # the default map tiles (MAP_TILE_URL)
     "font-src": "'self'",
     "connect-src": "'self'",
     "object-src": "'none'",
@@ -176,6 +176,7 @@ def test_csp_img_src_when_s3_bucket_configured_allows_the_bucket_hosts():
         "https://ft-public.s3.eu-west-1.amazonaws.com",
         "https://ft-private.s3.amazonaws.com",
         "https://ft-private.s3.eu-west-1.amazonaws.com",
+        "https://tile.openstreetmap.org",
     ]
 
 
@@ -189,6 +190,7 @@ def test_csp_img_src_when_s3_compatible_endpoint_allows_its_origin():
         "'self'",
         "data:",
         "https://storage.example.net:9000",
+        "https://tile.openstreetmap.org",
     ]
 
 
