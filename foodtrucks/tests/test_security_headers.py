@@ -15,7 +15,7 @@ BASE_POLICY = {
     "default-src": "'self'",
     "script-src": "'self'",
     "style-src": "'self'",
-    "img-src": "'self' data: https://tile.openstreetmap.org",
+    "img-src": "'self' data: https://tile.openstreetmap.org",  # the default map tiles (MAP_TILE_URL)
     "font-src": "'self'",
     "connect-src": "'self'",
     "object-src": "'none'",

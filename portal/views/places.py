@@ -282,6 +282,7 @@ class PlaceCheckInView(PlaceObjectMixin, PortalFormView):
 
     def perform(self, form):
         data = form.cleaned_data
+        self.previous_address = self.object.address
         return services.place_check_in(
             place=self.object,
             lat=data["lat"],
@@ -299,7 +300,11 @@ class PlaceCheckInView(PlaceObjectMixin, PortalFormView):
         if place.is_open != data["is_open"] or (moved and (place.lat, place.lng) != (data["lat"], data["lng"])):
             return f"A newer check-in was kept: {place.name} is shown as {state}."
         where = " at your location" if moved else ""
-        return f"{place.name} is checked in{where} and shown as {state}."
+        cleared = " Its old address was cleared: it named the previous spot." if self._address_cleared(place) else ""
+        return f"{place.name} is checked in{where} and shown as {state}.{cleared}"
+
+    def _address_cleared(self, place) -> bool:
+        return bool(getattr(self, "previous_address", "")) and not place.address
 
     def success_url(self, form, place):
         return _back(self.request, reverse("portal:dashboard"))

@@ -83,7 +83,10 @@ def test_portal_check_in_form_does_not_prefill_the_old_address(client, staff_a, 
     assert "Congress Ave" not in page.content.decode().split('id="checkin-form"')[1]
 
     # the form sent as the page gave it, at new coordinates
-    client.post(url, {"lat": str(MOVED[0]), "lng": str(MOVED[1]), "address": "", "is_open": "1"})
+    response = client.post(
+        url, {"lat": str(MOVED[0]), "lng": str(MOVED[1]), "address": "", "is_open": "1"}, follow=True
+    )
+    assert "Its old address was cleared: it named the previous spot." in response.content.decode()
 
     stored = Place.objects.get(pk=at_congress.pk)
     assert (stored.lat, stored.lng, stored.address, stored.address_source) == (*MOVED, "", AddressSource.NONE)
