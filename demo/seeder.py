@@ -30,7 +30,12 @@ from consumers.models import FavoriteCategory, FavoritePlace, RecentlyViewedPlac
 from demo.catalog import ADJECTIVES, CITIES, CUISINES, FIRST_NAMES, HOUR_WEIGHTS, LAST_NAMES, REVIEWS, STREETS, City
 from demo.copy_loader import NULL, CopyLoader, copy_bool, copy_ts, next_id
 from ratings.models import Rating
-from ratings.services import place_rating_summaries_refresh_all, rating_verified_visits_refresh_all
+from ratings.services import (
+    place_rating_summaries_refresh_all,
+    rating_verified_visits_refresh_all,
+    review_reply_save,
+    review_report,
+)
 from trucks.models import Category, Menu, MenuItem, OpeningHours, Place, ScheduleException
 from trucks.search_document import search_documents_refresh_all
 from trucks.upcoming import upcoming_stops_rebuild_all
@@ -116,6 +121,7 @@ class DemoSeeder:
         self._timed("consumers", self._consumers)
         self._timed("favorites, recently viewed", self._preferences)
         self._timed("ratings", self._ratings, hidden_by_id=demo[ADMIN_EMAIL].pk)
+        self._timed("demo reviews", self._demo_reviews, demo)
         self._timed("events", self._events)
         self._timed("verified visits", rating_verified_visits_refresh_all)  # after the events they rest on
         self._timed("rating summaries", self._rating_summaries)
@@ -686,6 +692,28 @@ class DemoSeeder:
         columns = ["user_id", "place_id", "stars", "review", "is_hidden", "hidden_reason", "hidden_by_id"]
         columns += ["hidden_at", "created_at", "updated_at"]
         self.report.add("ratings", self.loader.load(Rating, columns, rows(), bulk=self.bulk_users))
+
+    def _demo_reviews(self, demo: dict[str, User]) -> None:
+        """Taco Loco's inbox shows all of it: a review it answered, one waiting, one reported to staff."""
+        owner = VendorMember.objects.filter(user=demo[TACO_OWNER_EMAIL], vendor__business_name="Taco Loco").first()
+        places = list(Place.objects.filter(vendor__business_name="Taco Loco").order_by("id")[:2])
+        if owner is None or not places:
+            return
+        consumer = demo[CONSUMER_EMAIL]
+        texts = [
+            (places[0], consumer, "4.5", "Best al pastor on 6th, but the line at noon is long."),
+            (places[-1], demo[SMOKE_OWNER_EMAIL], "1.0", "Skip the tacos, the BBQ rig on Randolph St is way better!"),
+        ]
+        ratings = []
+        for place, author, stars, review in texts:
+            rating, _ = Rating.objects.update_or_create(
+                user=author, place=place, defaults={"stars": Decimal(stars), "review": review, "is_hidden": False}
+            )
+            ratings.append(rating)
+        review_reply_save(rating=ratings[0], membership=owner, text="Thank you! A second window opens at noon now.")
+        if not ratings[1].reports.filter(vendor=owner.vendor, status="open").exists():
+            review_report(rating=ratings[1], membership=owner, reason="spam", note="Advertises another truck.")
+        self.report.add("ratings", len(ratings))
 
     def _rating_summaries(self) -> None:
         place_rating_summaries_refresh_all()
