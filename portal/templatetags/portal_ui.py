@@ -15,7 +15,9 @@ def overflow_menu(content, label="More actions"):
     """
     return format_html(
         '<details class="overflow" data-overflow>'
-        '<summary class="button overflow__toggle">More<span class="visually-hidden"> ({})</span></summary>'
+        '<summary class="button button--small overflow__toggle">'
+        'More<span class="visually-hidden"> ({})</span>'
+        "</summary>"
         '<div class="overflow__menu">{}</div>'
         "</details>",
         label,
