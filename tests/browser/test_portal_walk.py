@@ -2,7 +2,8 @@
 
 On each stop the walk saves a screenshot (`test-artifacts/walk-<viewport>-<stop>.png`), measures every
 visible control (at least 44×44 CSS px; a checkbox or radio through the label that wraps it, the
-target a thumb actually hits; the controls inside each "More" menu are measured with the menu open),
+target a thumb actually hits; the controls inside each "More" menu are measured with the menu open,
+and the open menu must lie within the screen),
 checks that nothing scrolls sideways, and runs axe-core: no `serious` or `critical` violation.
 
 A new portal page is one more line in `STOPS`; `test_every_portal_page_is_a_stop` fails until it is
@@ -118,6 +119,12 @@ CONTROLS_JS = """
     const was = menu.open;
     menu.open = true;
     measure(menu);
+    const list = menu.querySelector('.overflow__menu');
+    const box = list && list.getBoundingClientRect();
+    if (box && (box.left < 0 || box.right > document.documentElement.clientWidth)) {
+      const where = `${Math.round(box.left)}–${Math.round(box.right)}`;
+      offenders.add(`${describe(menu.querySelector('summary'))} opens a menu off the screen (${where})`);
+    }
     menu.open = was;
   });
   return Array.from(offenders);
