@@ -234,6 +234,12 @@ def test_every_portal_page_fits_thumbs_and_passes_axe(new_page, demo_owner, devi
         if stop == "analytics":
             page.wait_for_selector("html[data-charts-drawn]")
         screenshot(page, f"walk-{label}-{stop}")
+        more = page.locator("details[data-overflow] > summary")
+        if more.count():
+            more.first.click()  # the first row's "More" menu, open, in a second shot
+            screenshot(page, f"walk-{label}-{stop}-more")
+            page.keyboard.press("Escape")
+            assert not page.locator("details[data-overflow][open]").count(), f"{stop}: Escape left a menu open"
 
         found = []
         small = page.evaluate(CONTROLS_JS, MIN_TARGET)
