@@ -106,10 +106,26 @@ class OpeningHoursForm(FieldMessagesMixin, CoordinatesMixin, forms.ModelForm):
         model = OpeningHours
         fields = ["weekday", "opens", "closes", "address", "lat", "lng"]
         widgets = {
+            # the day is the group the slot sits in on the page (one fieldset per day)
+            "weekday": forms.HiddenInput,
             "opens": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "closes": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-            "address": forms.TextInput(attrs={"placeholder": "Planned stop (optional)"}),
         }
+        labels = {"address": "Planned stop"}
+
+    def has_changed(self):
+        """A slot is filled in when a time or the stop is: the day alone (the group's) and "Remove" are not."""
+        return any(name not in ("weekday", "DELETE") for name in self.changed_data)
+
+    def runs_past_midnight(self) -> bool:
+        """20:00–02:00: the slot closes the next day (the page says "(next day)")."""
+        opens, closes = (_hhmm(self[name].value()) for name in ("opens", "closes"))
+        return bool(opens and closes) and closes <= opens
+
+    def has_stop(self) -> bool:
+        return any(self[name].value() not in (None, "") for name in ("address", "lat", "lng")) or any(
+            self.has_error(name) for name in ("address", "lat", "lng")
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -120,6 +136,13 @@ class OpeningHoursForm(FieldMessagesMixin, CoordinatesMixin, forms.ModelForm):
 
     def validate_unique(self):
         """The formset checks overlaps (a stricter rule); the week is replaced as a whole."""
+
+
+def _hhmm(value) -> str:
+    """A time field's value as "HH:MM", whether it is a time (initial) or the text a browser sent."""
+    if isinstance(value, time):
+        return f"{value:%H:%M}"
+    return str(value or "").strip()[:5]
 
 
 MINUTES_PER_DAY = 24 * 60
@@ -143,6 +166,29 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
 
 
 class BaseOpeningHoursFormSet(BaseInlineFormSet):
+    """The whole week in one form: each day's saved slots, plus one empty slot per day (more are added
+    on the page by static/portal/hours.js; without JS, save and the day gets a new empty slot)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", [{"weekday": day} for day in Weekday.values])
+        super().__init__(*args, **kwargs)
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = "Remove"  # the one word for it: the help text says the same
+
+    def days(self) -> list[tuple[Weekday, list[forms.Form]]]:
+        """The forms grouped by their day, Monday first: what the page shows, one fieldset a day."""
+        grouped: dict[int, list[forms.Form]] = {day: [] for day in Weekday.values}
+        for form in self.forms:
+            try:
+                day = int(form["weekday"].value())
+            except (TypeError, ValueError):
+                day = Weekday.MONDAY
+            grouped.get(day, grouped[Weekday.MONDAY]).append(form)
+        return [(Weekday(day), forms_of_day) for day, forms_of_day in grouped.items()]
+
     def validate_unique(self):
         """Two slots starting at the same time also overlap: the overlap check below says it by the field."""
 
@@ -179,7 +225,7 @@ OpeningHoursFormSet = inlineformset_factory(
     OpeningHours,
     form=OpeningHoursForm,
     formset=BaseOpeningHoursFormSet,
-    extra=3,
+    extra=len(Weekday.values),
     can_delete=True,
     max_num=50,
     validate_max=True,

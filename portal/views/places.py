@@ -24,7 +24,7 @@ from portal.forms.places import (
 )
 from portal.forms_flow import PortalFormView
 from trucks import services
-from trucks.models import LocationSource
+from trucks.models import LocationSource, Weekday
 from trucks.selectors import (
     default_time_zone_for_vendor,
     get_item_for_member_or_404,
@@ -165,7 +165,7 @@ class HoursPageMixin(PlaceObjectMixin):
         if "exception_form" not in kwargs:
             kwargs["exception_form"] = ScheduleExceptionForm(place=self.object)
         exceptions = self.object.schedule_exceptions.order_by("date")
-        return super().get_context_data(place=self.object, exceptions=exceptions, **kwargs)
+        return super().get_context_data(place=self.object, exceptions=exceptions, weekdays=list(Weekday), **kwargs)
 
     def success_url(self, form, result):
         return reverse("portal:place_hours", kwargs={"pk": self.object.pk})

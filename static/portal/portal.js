@@ -19,6 +19,23 @@
       select.addEventListener("change", function () { select.form.submit(); });
     });
 
+    // Overflow menus (<details data-overflow>): one open at a time; Escape or a tap elsewhere closes them.
+    var menus = Array.prototype.slice.call(document.querySelectorAll("details[data-overflow]"));
+    menus.forEach(function (menu) {
+      menu.addEventListener("toggle", function () {
+        if (menu.open) { menus.forEach(function (other) { if (other !== menu) { other.open = false; } }); }
+      });
+      menu.addEventListener("keydown", function (event) {
+        if (event.key === "Escape" && menu.open) {
+          menu.open = false;
+          menu.querySelector("summary").focus();
+        }
+      });
+    });
+    document.addEventListener("click", function (event) {
+      menus.forEach(function (menu) { if (menu.open && !menu.contains(event.target)) { menu.open = false; } });
+    });
+
     // Destructive buttons ask first.
     document.querySelectorAll("form[data-confirm]").forEach(function (form) {
       form.addEventListener("submit", function (event) {

@@ -1,0 +1,54 @@
+"""The week editor in Chromium: add slots, "(next day)" as it is typed, copy Monday to the weekdays."""
+
+from datetime import time
+
+import pytest
+
+from tests import factories
+from tests.browser.conftest import log_in, screenshot
+from tests.factories import DEFAULT_PASSWORD
+from trucks.models import OpeningHours
+from vendors.models import Role
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_owner_fills_the_week_in_one_save_on_a_phone(new_page):
+    vendor = factories.VendorFactory(business_name="Rolling Tacos")
+    owner = factories.UserFactory(email="owner@rolling.example")
+    factories.VendorMemberFactory(vendor=vendor, user=owner, role=Role.OWNER)
+    place = factories.PlaceFactory(vendor=vendor, name="Taco Rocket")
+    factories.OpeningHoursFactory(place=place, weekday=5, opens=time(10), closes=time(14))
+    tuesday = factories.OpeningHoursFactory(place=place, weekday=1, opens=time(8), closes=time(9))
+    page = new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    log_in(page, owner.email, DEFAULT_PASSWORD)
+    page.goto(f"/portal/places/{place.pk}/hours/")
+
+    monday = page.locator("#day-0")
+    monday.get_by_label("Opens").fill("11:00")
+    monday.get_by_label("Closes").fill("15:00")
+    monday.get_by_role("button", name="+ Add a slot on Monday").click()
+    evening = monday.locator("[data-slot]").nth(1)
+    evening.get_by_label("Opens").fill("20:00")
+    evening.get_by_label("Closes").fill("02:00")
+    # the overnight slot says so as it is typed; the lunch slot does not
+    assert evening.locator("[data-next-day]").is_visible()
+    assert not monday.locator("[data-slot]").nth(0).locator("[data-next-day]").is_visible()
+
+    page.get_by_role("button", name="Copy Monday to weekdays").click()
+    assert "Monday copied to Tuesday, Wednesday, Thursday, Friday." in page.locator("[data-hours-status]").inner_text()
+    # Tuesday's saved slot gives way (marked "Remove"), and Tuesday now shows Monday's two slots
+    assert page.locator("#day-1 [data-slot].slot--removed").count() == 1
+    assert page.locator("#day-4 [data-slot]:not(.slot--removed)").count() == 2
+    screenshot(page, "portal-phone-hours-copied")
+
+    page.get_by_role("button", name="Save the week").click()
+    page.wait_for_selector(".messages .success")
+
+    week = OpeningHours.objects.filter(place=place).order_by("weekday", "opens")
+    assert list(week.values_list("weekday", "opens", "closes")) == [
+        *[(day, start, end) for day in range(5) for start, end in ((time(11), time(15)), (time(20), time(2)))],
+        (5, time(10), time(14)),
+    ]
+    assert not OpeningHours.objects.filter(pk=tuesday.pk).exists()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
