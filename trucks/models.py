@@ -339,6 +339,10 @@ class MenuItem(models.Model):
     description = models.TextField(blank=True)
     price = models.DecimalField(max_digits=8, decimal_places=2, validators=[MinValueValidator(0)])
     photo = models.ImageField(upload_to=item_photo_upload_to, blank=True)
+    # The photo's size in pixels, recorded when its thumbnails are made (trucks.thumbnails): null until then
+    # (or without a photo). Set together with the thumbnail files, so "width known" means "thumbnails stored".
+    photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     is_vegan = models.BooleanField(default=False)
     is_vegetarian = models.BooleanField(default=False)
     is_gluten_free = models.BooleanField(default=False)
@@ -378,6 +382,10 @@ class Photo(models.Model):
     image = models.ImageField(upload_to=photo_upload_to)
     caption = models.CharField(max_length=200, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
+    # The image's size in pixels, recorded when its thumbnails are made (trucks.thumbnails): null until then.
+    # Set together with the thumbnail files, so "width known" means "thumbnails stored".
+    width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -391,6 +399,10 @@ class Photo(models.Model):
                 | Q(place__isnull=True, menu_item__isnull=False),
                 name="photo_of_place_or_item",
             ),
+        ]
+        indexes = [
+            # place cards: "the place's cover photo" (its first photo by position, then id)
+            models.Index(fields=["place", "position", "id"], name="photo_place_position_idx"),
         ]
 
     def __str__(self):

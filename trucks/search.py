@@ -29,6 +29,7 @@ from trucks.models import (
 )
 from trucks.nearby import NearbyKeys, nearby_places
 from trucks.schedule import next_opening
+from trucks.thumbnails import image_card
 from trucks.upcoming import OpenStopKeys, open_stop_keys, open_stops, open_window, stop_card
 
 if TYPE_CHECKING:
@@ -58,6 +59,7 @@ CARD_KEYS = (
     "categories",
     "next_opening",
     "location_status",
+    "cover_photo",
 )
 CARD_KEYS_WITH_DISTANCE = (*CARD_KEYS, "distance_km")
 # A card found by search ahead (open_at / open_within) also carries the stop that puts it there.
@@ -146,12 +148,18 @@ def location_status(*, kind: str, source: str, updated_at: datetime | None, now:
     return LocationStatus.LIVE
 
 
-# A card row: CARD_FIELDS of the place, its time zone (for the next opening), its vendor's name, then
-# one category (slug, name) per row.
-_CARD_COLUMNS = ", ".join(f"p.{field}" for field in CARD_FIELDS) + ", p.time_zone, v.business_name, c.slug, c.name"
-_CARD_WIDTH = len(CARD_FIELDS) + 4  # the columns above; the plain nearby page adds distance and total
+# A card row: CARD_FIELDS of the place, its time zone (for the next opening), its vendor's name, one
+# category (slug, name) per row, then the cover photo (the place's first photo: key, width, height).
+_CARD_COLUMNS = (
+    ", ".join(f"p.{field}" for field in CARD_FIELDS)
+    + ", p.time_zone, v.business_name, c.slug, c.name, cover.image, cover.width, cover.height"
+)
+_CARD_WIDTH = len(CARD_FIELDS) + 7  # the columns above; the plain nearby page adds distance and total
 _CARD_JOINS = (
     " JOIN vendors_vendor v ON v.id = p.vendor_id"
+    # the cover photo: one probe of photo_place_position_idx per place, before the categories multiply rows
+    " LEFT JOIN LATERAL (SELECT ph.image, ph.width, ph.height FROM trucks_photo ph"
+    " WHERE ph.place_id = p.id ORDER BY ph.position, ph.id LIMIT 1) cover ON TRUE"
     " LEFT JOIN trucks_place_categories pc ON pc.place_id = p.id"
     " LEFT JOIN trucks_category c ON c.id = pc.category_id"
 )
@@ -184,7 +192,7 @@ def place_cards_by_ids(
 
 def _cards_from_rows(rows, *, distances: dict[int, float] | None = None) -> dict[int, dict]:
     """Cards by id (in the rows' order) from rows of (*CARD_FIELDS, time zone, vendor name, category
-    slug, name), each with its next opening and location status."""
+    slug, name, cover photo key, width, height), each with its next opening and location status."""
     width = len(CARD_FIELDS)
     cards: dict[int, dict] = {}
     time_zones: dict[int, str] = {}
@@ -195,6 +203,7 @@ def _cards_from_rows(rows, *, distances: dict[int, float] | None = None) -> dict
             card["rating_avg"] = str(card["rating_avg"])  # numeric(3,2): "4.50", the schema's decimal string
             card["vendor"] = {"id": card.pop("vendor_id"), "name": row[width + 1]}
             card["categories"] = []
+            card["cover_photo"] = image_card(row[width + 4] or "", width=row[width + 5], height=row[width + 6])
             if distances is not None:
                 card["distance_km"] = round(distances[row[0]], 3)
             cards[row[0]] = card

@@ -2,11 +2,13 @@
 
 from datetime import datetime
 
+from botocore.exceptions import BotoCoreError, ClientError
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from trucks.open_switch import places_switch_off_stale
+from trucks.thumbnails import thumbnails_make
 from trucks.top_places import top_places_warm
 from trucks.upcoming import upcoming_stops_rebuild_from
 
@@ -54,3 +56,15 @@ def rebuild_upcoming_stops(now: str | None = None, from_id: int = 0) -> int:
     if next_id is not None:
         rebuild_upcoming_stops.delay(now=at.isoformat(), from_id=next_id)
     return made
+
+
+@shared_task(
+    name="trucks.make_thumbnails",
+    autoretry_for=(OperationalError, InterfaceError, OSError, BotoCoreError, ClientError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def make_thumbnails(kind: str, pk: int) -> bool:
+    """After an upload (enqueued on commit): the photo's ("photo") or item's ("item") two WebP thumbnails
+    and its recorded size. Idempotent: a row whose thumbnails are made is left alone."""
+    return thumbnails_make(kind=kind, pk=pk)
