@@ -61,6 +61,11 @@ app.conf.beat_schedule = {
         "task": "trucks.rebuild_upcoming_stops",
         "schedule": crontab(hour=10, minute=45),
     },
+    # Nightly at 11:00 UTC (after the stops' rebuild): every vendor's subscribed calendar re-synced.
+    "trucks-sync-all-calendars": {
+        "task": "trucks.sync_all_calendars",
+        "schedule": crontab(hour=11, minute=0),
+    },
     # Daily, after the roll-up of the previous day: drop raw events past the retention period.
     "analytics-purge-expired-events": {
         "task": "analytics.purge_expired_events",

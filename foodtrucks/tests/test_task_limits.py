@@ -21,6 +21,8 @@ def test_every_task_has_a_soft_and_a_hard_time_limit_below_the_visibility_timeou
         "trucks.warm_top_places": (4 * 60, 5 * 60),
         "trucks.rebuild_upcoming_stops": (4 * 60, 5 * 60),
         "trucks.make_thumbnails": (4 * 60, 5 * 60),
+        "trucks.sync_calendar": (4 * 60, 5 * 60),
+        "trucks.sync_all_calendars": (4 * 60, 5 * 60),
         "vendors.send_member_invite": (4 * 60, 5 * 60),
         "foodtrucks.stored_files_delete": (4 * 60, 5 * 60),
     }
