@@ -21,6 +21,7 @@ from urllib.parse import urljoin, urlsplit
 import recurring_ical_events
 import requests
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from icalendar import Calendar
@@ -307,3 +308,39 @@ def calendar_subscriptions_due() -> list[int]:
     return list(
         CalendarSubscription.objects.filter(imported_at__isnull=False).order_by("id").values_list("id", flat=True)
     )
+
+
+# --- the vendor's choices (the portal) ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def calendar_subscribe(*, place: Place, url: str = "", ics_content: bytes | None = None) -> CalendarSubscription:
+    """Subscribe the place to an iCal URL or an uploaded .ics (exactly one). A new source is previewed
+    again before anything is imported (imported_at cleared); the stops it made so far stay until then."""
+    url = (url or "").strip()
+    errors = {}
+    if bool(url) == bool(ics_content):
+        errors["url"] = "Give the address of your calendar or upload an .ics file (one of the two)."
+    elif url and urlsplit(url).scheme not in ("http", "https"):
+        errors["url"] = "The calendar address must start with http:// or https://."
+    elif ics_content is not None and len(ics_content) > MAX_FEED_BYTES:
+        errors["ics_file"] = f"The file is larger than {MAX_FEED_BYTES // 1_000_000} MB."
+    text = ""
+    if ics_content and not errors:
+        try:
+            text = ics_content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            errors["ics_file"] = "The file is not a text calendar (.ics, UTF-8)."
+    if errors:
+        raise ValidationError(errors)
+    subscription, _ = CalendarSubscription.objects.update_or_create(
+        place=place,
+        defaults={"url": url, "ics_text": text, "imported_at": None, "last_error": "", "last_error_at": None},
+    )
+    return subscription
+
+
+@transaction.atomic
+def calendar_unsubscribe(*, place: Place) -> None:
+    """Stop following the calendar; the stops it made stay, as if the vendor had typed them."""
+    CalendarSubscription.objects.filter(place=place).delete()

@@ -196,6 +196,12 @@ PORTAL = {
         )
     ],
     "place_photos": [("get", _place, None, _members(200, 200, 403, 404))],
+    "place_calendar": [
+        ("get", _place, None, _members(200, 200, 403, 404)),
+        ("post", _place, {"url": "ftp://calendar.example/x.ics"}, _members(400, 400, 403, 404)),
+    ],
+    "place_calendar_sync": [("post", _place, {}, _members(302, 302, 403, 404))],
+    "place_calendar_remove": [("post", _place, {}, _members(302, 302, 403, 404))],
     "place_photo_move": [
         (
             "post",
