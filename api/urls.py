@@ -26,6 +26,7 @@ urlpatterns = [
     path("places/top/", places.TopPlacesView.as_view(), name="api-places-top"),
     path("places/map/", places.PlaceMapView.as_view(), name="api-places-map"),
     path("places/<int:place_id>/", places.PlaceDetailView.as_view(), name="api-place-detail"),
+    path("places/<int:place_id>/calendar.ics", places.PlaceCalendarView.as_view(), name="api-place-calendar"),
     path("categories/", places.CategoryListView.as_view(), name="api-categories"),
     path("vendor/places/<int:place_id>/location/", places.PlaceCheckInView.as_view(), name="api-vendor-place-check-in"),
     # ratings and reviews

@@ -79,6 +79,11 @@ app.conf.beat_schedule = {
         "task": "analytics.create_event_partitions",
         "schedule": crontab(minute=5),
     },
+    # Nightly at 11:00 UTC (after the stops' rebuild): every vendor's subscribed calendar re-synced.
+    "trucks-sync-all-calendars": {
+        "task": "trucks.sync_all_calendars",
+        "schedule": crontab(hour=11, minute=0),
+    },
     # Daily, after the roll-up of the previous day: drop raw events past the retention period.
     "analytics-purge-expired-events": {
         "task": "analytics.purge_expired_events",

@@ -24,6 +24,7 @@ STORED_CONTENT_TYPES = {
     "jpg": "image/jpeg",
     "jpeg": "image/jpeg",
     "png": "image/png",
+    "webp": "image/webp",  # thumbnails (trucks.thumbnails)
     "pdf": "application/pdf",
 }
 # Anything else is a download, never a page.

@@ -36,6 +36,9 @@ urlpatterns = [
         places.ScheduleExceptionDeleteView.as_view(),
         name="place_exception_delete",
     ),
+    path("places/<int:pk>/calendar/", places.PlaceCalendarView.as_view(), name="place_calendar"),
+    path("places/<int:pk>/calendar/sync/", places.PlaceCalendarSyncView.as_view(), name="place_calendar_sync"),
+    path("places/<int:pk>/calendar/remove/", places.PlaceCalendarRemoveView.as_view(), name="place_calendar_remove"),
     path("places/<int:pk>/photos/", places.PlacePhotosView.as_view(), name="place_photos"),
     path("places/<int:pk>/photos/<int:photo_pk>/move/", places.PlacePhotoMoveView.as_view(), name="place_photo_move"),
     path(

@@ -32,6 +32,32 @@ class CleanImagesMixin:
     formfield_overrides = {models.ImageField: {"form_class": CleanImageFormField}}
 
 
+# The image field of each model whose images have thumbnails (trucks.thumbnails).
+_IMAGE_FIELDS = {Photo: "image", MenuItem: "photo"}
+
+
+def _renew_thumbnails_if_uploaded(form) -> None:
+    obj = form.instance
+    field = _IMAGE_FIELDS.get(type(obj))
+    if field and obj.pk and field in form.changed_data and getattr(obj, field).name:
+        services.image_thumbnails_renew(obj=obj)
+
+
+class ThumbnailsOnUploadMixin:
+    """For a ModelAdmin: a photo uploaded here (on the object or in an inline) gets its thumbnails, as
+    one uploaded through the portal does."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        _renew_thumbnails_if_uploaded(form)
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        for inline_form in formset.forms:
+            if inline_form not in getattr(formset, "deleted_forms", []):
+                _renew_thumbnails_if_uploaded(inline_form)
+
+
 def _thumbnail(image) -> str:
     if not image:
         return "—"
@@ -85,7 +111,7 @@ class PlacePhotoInline(_PhotoInline):
 
 
 @admin.register(Place)
-class PlaceAdmin(admin.ModelAdmin):
+class PlaceAdmin(ThumbnailsOnUploadMixin, admin.ModelAdmin):
     list_display = (
         "name",
         "kind",
@@ -222,7 +248,7 @@ class MenuItemInline(CleanImagesMixin, admin.TabularInline):
 
 
 @admin.register(Menu)
-class MenuAdmin(admin.ModelAdmin):
+class MenuAdmin(ThumbnailsOnUploadMixin, admin.ModelAdmin):
     list_display = ("name", "vendor", "menu_type", "is_active", "position", "updated_at")
     list_select_related = ("vendor",)
     list_filter = ("menu_type", "is_active")
@@ -251,7 +277,7 @@ class ItemPhotoInline(_PhotoInline):
 
 
 @admin.register(MenuItem)
-class MenuItemAdmin(CleanImagesMixin, admin.ModelAdmin):
+class MenuItemAdmin(ThumbnailsOnUploadMixin, CleanImagesMixin, admin.ModelAdmin):
     form = MenuItemAdminForm
     list_display = (
         "name",
@@ -289,7 +315,7 @@ class MenuItemAdmin(CleanImagesMixin, admin.ModelAdmin):
 
 
 @admin.register(Photo)
-class PhotoAdmin(CleanImagesMixin, admin.ModelAdmin):
+class PhotoAdmin(ThumbnailsOnUploadMixin, CleanImagesMixin, admin.ModelAdmin):
     list_display = ("__str__", "preview", "place", "menu_item", "position", "created_at")
     list_select_related = ("place", "menu_item")
     search_fields = ("caption", "place__name", "menu_item__name")

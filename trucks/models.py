@@ -352,6 +352,10 @@ class MenuItem(models.Model):
     description = models.TextField(blank=True)
     price = models.DecimalField(max_digits=8, decimal_places=2, validators=[MinValueValidator(0)])
     photo = models.ImageField(upload_to=item_photo_upload_to, blank=True)
+    # The photo's size in pixels, recorded when its thumbnails are made (trucks.thumbnails): null until then
+    # (or without a photo). Set together with the thumbnail files, so "width known" means "thumbnails stored".
+    photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     is_vegan = models.BooleanField(default=False)
     is_vegetarian = models.BooleanField(default=False)
     is_gluten_free = models.BooleanField(default=False)
@@ -391,6 +395,10 @@ class Photo(models.Model):
     image = models.ImageField(upload_to=photo_upload_to)
     caption = models.CharField(max_length=200, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
+    # The image's size in pixels, recorded when its thumbnails are made (trucks.thumbnails): null until then.
+    # Set together with the thumbnail files, so "width known" means "thumbnails stored".
+    width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -405,6 +413,59 @@ class Photo(models.Model):
                 name="photo_of_place_or_item",
             ),
         ]
+        indexes = [
+            # place cards: "the place's cover photo" (its first photo by position, then id)
+            models.Index(fields=["place", "position", "id"], name="photo_place_position_idx"),
+        ]
 
     def __str__(self):
         return self.caption or f"Photo {self.pk}"
+
+
+class CalendarSubscription(models.Model):
+    """A vendor's own calendar (an iCal URL, or an uploaded .ics kept as text) that feeds a place's dated
+    stops: each event becomes a schedule exception (trucks.calendar_import). Nothing is imported until the
+    owner has seen the preview and imported once (`imported_at`); then it is re-synced nightly."""
+
+    place = models.OneToOneField(Place, on_delete=models.CASCADE, related_name="calendar_subscription")
+    url = models.URLField(max_length=500, blank=True)
+    ics_text = models.TextField(blank=True, help_text="An uploaded .ics, when there is no URL.")
+    imported_at = models.DateTimeField(null=True, blank=True, help_text="First import; null: preview only.")
+    last_synced_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(url="") & ~Q(ics_text="")) | (~Q(url="") & Q(ics_text="")),
+                name="calendar_url_or_upload",
+            ),
+        ]
+        indexes = [
+            # nightly re-sync: "subscriptions imported at least once", by id
+            models.Index(fields=["id"], name="calendar_imported_idx", condition=Q(imported_at__isnull=False)),
+        ]
+
+    def __str__(self):
+        return f"Calendar of {self.place}"
+
+
+class CalendarEventStop(models.Model):
+    """Which schedule exception an event of a subscribed calendar made: the event's UID and, for one
+    occurrence of a recurring event, its RECURRENCE-ID (UTC, ISO; blank for a single event). A re-sync
+    updates or deletes exactly these, so an event is never imported twice."""
+
+    subscription = models.ForeignKey(CalendarSubscription, on_delete=models.CASCADE, related_name="event_stops")
+    uid = models.CharField(max_length=255)
+    recurrence_id = models.CharField(max_length=40, blank=True)
+    exception = models.OneToOneField(ScheduleException, on_delete=models.CASCADE, related_name="calendar_event")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["subscription", "uid", "recurrence_id"], name="calendar_event_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.uid} {self.recurrence_id}".strip()

@@ -29,6 +29,7 @@ from trucks.models import (
 )
 from trucks.nearby import NearbyKeys, nearby_places
 from trucks.schedule import next_opening
+from trucks.thumbnails import image_card
 from trucks.upcoming import OpenStopKeys, open_stop_keys, open_stops, open_window, stop_card
 
 if TYPE_CHECKING:
@@ -59,6 +60,7 @@ CARD_KEYS = (
     "categories",
     "next_opening",
     "location_status",
+    "cover_photo",
 )
 CARD_KEYS_WITH_DISTANCE = (*CARD_KEYS, "distance_km")
 # A card found by search ahead (open_at / open_within) also carries the stop that puts it there.
@@ -148,14 +150,19 @@ def location_status(*, kind: str, source: str, updated_at: datetime | None, now:
 
 
 # A card row: CARD_FIELDS of the place, its time zone (for the next opening), its vendor's name and whether
-# staff verified it, then one category (slug, name) per row.
+# staff verified it, one category (slug, name) per row, then the cover photo (the place's first photo: key,
+# width, height).
 _CARD_COLUMNS = (
     ", ".join(f"p.{field}" for field in CARD_FIELDS)
-    + ", p.time_zone, v.business_name, v.verification_status = 'verified', c.slug, c.name"
+    + ", p.time_zone, v.business_name, v.verification_status = 'verified', c.slug, c.name,"
+    " cover.image, cover.width, cover.height"
 )
-_CARD_WIDTH = len(CARD_FIELDS) + 5  # the columns above; the plain nearby page adds distance and total
+_CARD_WIDTH = len(CARD_FIELDS) + 8  # the columns above; the plain nearby page adds distance and total
 _CARD_JOINS = (
     " JOIN vendors_vendor v ON v.id = p.vendor_id"
+    # the cover photo: one probe of photo_place_position_idx per place, before the categories multiply rows
+    " LEFT JOIN LATERAL (SELECT ph.image, ph.width, ph.height FROM trucks_photo ph"
+    " WHERE ph.place_id = p.id ORDER BY ph.position, ph.id LIMIT 1) cover ON TRUE"
     " LEFT JOIN trucks_place_categories pc ON pc.place_id = p.id"
     " LEFT JOIN trucks_category c ON c.id = pc.category_id"
 )
@@ -188,7 +195,7 @@ def place_cards_by_ids(
 
 def _cards_from_rows(rows, *, distances: dict[int, float] | None = None) -> dict[int, dict]:
     """Cards by id (in the rows' order) from rows of (*CARD_FIELDS, time zone, vendor name, vendor verified,
-    category slug, name), each with its next opening and location status."""
+    category slug, name, cover photo key, width, height), each with its next opening and location status."""
     width = len(CARD_FIELDS)
     cards: dict[int, dict] = {}
     time_zones: dict[int, str] = {}
@@ -199,6 +206,7 @@ def _cards_from_rows(rows, *, distances: dict[int, float] | None = None) -> dict
             card["rating_avg"] = str(card["rating_avg"])  # numeric(3,2): "4.50", the schema's decimal string
             card["vendor"] = {"id": card.pop("vendor_id"), "name": row[width + 1], "is_verified": row[width + 2]}
             card["categories"] = []
+            card["cover_photo"] = image_card(row[width + 5] or "", width=row[width + 6], height=row[width + 7])
             if distances is not None:
                 card["distance_km"] = round(distances[row[0]], 3)
             cards[row[0]] = card

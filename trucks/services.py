@@ -42,6 +42,8 @@ from trucks.search_document import (
     search_documents_refresh_for_menus,
 )
 from trucks.selectors import images_named_the_old_way
+from trucks.tasks import make_thumbnails
+from trucks.thumbnails import thumbnail_names
 from trucks.upcoming import upcoming_stops_rebuild
 from vendors.audit import audit_record, changed_fields
 from vendors.images import clean_image
@@ -67,8 +69,9 @@ def _cleaned_upload(upload: UploadedFile, *, field: str) -> ContentFile:
 
 
 def _delete_photo_files_on_commit(names: Iterable[str]) -> None:
-    """Stored photos go only once the rows pointing at them are surely gone: a task, enqueued on commit."""
-    names = [name for name in names if name]
+    """Stored photos (and their thumbnails) go only once the rows pointing at them are surely gone: a task,
+    enqueued on commit."""
+    names = [stored for name in names if name for stored in (name, *thumbnail_names(name))]
     if names:
         stored_files_delete.delay_on_commit(PHOTO_STORAGE, names)
 
@@ -401,7 +404,23 @@ def photo_add(*, place: Place, image: UploadedFile, caption: str, uploaded_by: U
     )
     photo.full_clean()
     photo.save()
+    _make_thumbnails_on_commit("photo", photo.pk)
     return photo
+
+
+def image_thumbnails_renew(*, obj: Photo | MenuItem) -> None:
+    """A photo or item photo stored by another door (the admin's forms): its recorded size is forgotten
+    and its thumbnails are made after commit (trucks.thumbnails)."""
+    width, height = _SIZE_FIELDS[type(obj)]
+    type(obj).objects.filter(pk=obj.pk).update(**{width: None, height: None})
+    setattr(obj, width, None)
+    setattr(obj, height, None)
+    _make_thumbnails_on_commit(_THUMBNAIL_KINDS[type(obj)], obj.pk)
+
+
+def _make_thumbnails_on_commit(kind: str, pk: int) -> None:
+    """Thumbnails are made off the request, once the row is committed (trucks.thumbnails)."""
+    make_thumbnails.delay_on_commit(kind, pk)
 
 
 @transaction.atomic
@@ -550,6 +569,8 @@ def item_create(
         obj=item,
         summary=f"Added {item.name} ({item.price}) to the menu {menu.name}",
     )
+    if item.photo:
+        _make_thumbnails_on_commit("item", item.pk)
     return item
 
 
@@ -579,7 +600,10 @@ def item_update(
     else:
         old_photo = ""
     before = {name: getattr(item, name) for name in data if name in ITEM_FIELDS}
-    model_update(instance=item, fields=[*ITEM_FIELDS, "photo"], data=data)
+    if "photo" in data:
+        # the new photo's size (and thumbnails) are not known until its task has run
+        data.update(photo_width=None, photo_height=None)
+    model_update(instance=item, fields=[*ITEM_FIELDS, "photo", "photo_width", "photo_height"], data=data)
     search_documents_refresh_for_menus(menu_ids=[item.menu_id])
     changes = changed_fields(before, {name: getattr(item, name) for name in before})
     if "photo" in data:
@@ -593,6 +617,8 @@ def item_update(
             changes=changes,
         )
     _delete_photo_files_on_commit([old_photo])
+    if photo:
+        _make_thumbnails_on_commit("item", item.pk)
     return item
 
 
@@ -631,6 +657,9 @@ def item_set_availability(*, item: MenuItem, is_available: bool) -> MenuItem:
 
 # Every stored image field: its model, its field and the folder its random keys live in.
 STORED_IMAGE_FIELDS = ((Photo, "image", PHOTO_FOLDER), (MenuItem, "photo", ITEM_PHOTO_FOLDER))
+# Each model's recorded image size (trucks.thumbnails) and the thumbnail task's name for it.
+_SIZE_FIELDS = {Photo: ("width", "height"), MenuItem: ("photo_width", "photo_height")}
+_THUMBNAIL_KINDS = {Photo: "photo", MenuItem: "item"}
 
 
 @dataclass(frozen=True)
@@ -672,7 +701,13 @@ def stored_image_rename(
     new = storage.save(new, cleaned.as_file())
     try:
         with transaction.atomic():
-            moved = model.objects.filter(pk=pk, **{field_name: old}).update(**{field_name: new})
+            # the new key's thumbnails are made anew (their names derive from the key)
+            size = _SIZE_FIELDS[model]
+            moved = model.objects.filter(pk=pk, **{field_name: old}).update(
+                **{field_name: new, size[0]: None, size[1]: None}
+            )
+            if moved:
+                _make_thumbnails_on_commit(_THUMBNAIL_KINDS[model], pk)
             if moved and not _image_in_use(old):
                 _delete_photo_files_on_commit([old])
     except Exception:

@@ -2,12 +2,15 @@
 
 from datetime import datetime
 
+from botocore.exceptions import BotoCoreError, ClientError
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
+from trucks.calendar_import import calendar_subscriptions_due, calendar_sync
 from trucks.geocoding import place_address_from_geocoder
 from trucks.open_switch import places_switch_off_stale
+from trucks.thumbnails import thumbnails_make
 from trucks.top_places import top_places_warm
 from trucks.upcoming import upcoming_stops_rebuild_from
 
@@ -55,6 +58,45 @@ def rebuild_upcoming_stops(now: str | None = None, from_id: int = 0) -> int:
     if next_id is not None:
         rebuild_upcoming_stops.delay(now=at.isoformat(), from_id=next_id)
     return made
+
+
+@shared_task(
+    name="trucks.make_thumbnails",
+    autoretry_for=(OperationalError, InterfaceError, OSError, BotoCoreError, ClientError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def make_thumbnails(kind: str, pk: int) -> bool:
+    """After an upload (enqueued on commit): the photo's ("photo") or item's ("item") two WebP thumbnails
+    and its recorded size. Idempotent: a row whose thumbnails are made is left alone."""
+    return thumbnails_make(kind=kind, pk=pk)
+
+
+@shared_task(
+    name="trucks.sync_calendar",
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=3,
+)
+def sync_calendar(subscription_id: int) -> str:
+    """One subscribed calendar into its place's stops (on demand, or queued by the nightly job).
+    Idempotent: the same feed synced twice changes nothing the second time; a broken feed is recorded."""
+    result = calendar_sync(subscription_id=subscription_id)
+    return result.error or f"{result.created} created, {result.updated} updated, {result.deleted} deleted"
+
+
+@shared_task(
+    name="trucks.sync_all_calendars",
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=3,
+)
+def sync_all_calendars() -> int:
+    """Beat job (nightly): every imported calendar re-synced, one task each (a slow feed delays only itself)."""
+    ids = calendar_subscriptions_due()
+    for subscription_id in ids:
+        sync_calendar.delay(subscription_id)
+    return len(ids)
 
 
 @shared_task(

@@ -24,6 +24,7 @@ from trucks.models import (
 )
 from trucks.nearby import DEFAULT_RADIUS_KM, MAX_RADIUS_KM
 from trucks.search import LocationStatus
+from trucks.thumbnails import image_card
 from trucks.upcoming import OPEN_WITHIN_MAX_MINUTES, SEARCH_HORIZON_DAYS
 
 
@@ -149,6 +150,18 @@ ADDRESS_HELP = (
 ADDRESS_SOURCE_HELP = "Who wrote the address: vendor (typed), geocoder (reverse geocoding), none (no address)."
 
 
+class ImageCardSerializer(serializers.Serializer):
+    """A stored photo with its thumbnails (trucks.thumbnails.image_card)."""
+
+    thumb_url = serializers.CharField(
+        allow_null=True, help_text="160 px (longest side) WebP; null until made shortly after upload: show `url`."
+    )
+    large_thumb_url = serializers.CharField(allow_null=True, help_text="480 px (longest side) WebP; null until made.")
+    url = serializers.CharField(help_text="The photo itself (JPEG or PNG).")
+    width = serializers.IntegerField(allow_null=True, help_text="The photo's width in pixels; null until known.")
+    height = serializers.IntegerField(allow_null=True, help_text="The photo's height in pixels; null until known.")
+
+
 class PlaceCardSerializer(serializers.Serializer):
     """A place in any list (reads card dicts from trucks.search)."""
 
@@ -184,6 +197,7 @@ class PlaceCardSerializer(serializers.Serializer):
     )
     address = serializers.CharField(help_text=ADDRESS_HELP)
     address_source = serializers.ChoiceField(choices=AddressSource.choices, help_text=ADDRESS_SOURCE_HELP)
+    cover_photo = ImageCardSerializer(allow_null=True, help_text="The place's first photo; null without photos.")
     next_opening = SlotSerializer(
         allow_null=True,
         help_text="The slot the place is in now, or the next one within two weeks (local time with offset).",
@@ -219,6 +233,7 @@ class ScheduleExceptionSerializer(serializers.ModelSerializer):
 
 class MenuItemSerializer(serializers.ModelSerializer):
     photo_url = serializers.SerializerMethodField()
+    photo = serializers.SerializerMethodField()
 
     class Meta:
         model = MenuItem
@@ -232,12 +247,18 @@ class MenuItemSerializer(serializers.ModelSerializer):
             "is_gluten_free",
             "is_available",
             "photo_url",
+            "photo",
         ]
 
     def get_photo_url(self, item) -> str | None:
         if not item.photo:
             return None
         return self.context["request"].build_absolute_uri(item.photo.url)
+
+    @extend_schema_field(ImageCardSerializer(allow_null=True))
+    def get_photo(self, item) -> dict | None:
+        """The item's photo with its thumbnails, or null without one."""
+        return image_card(item.photo.name or "", width=item.photo_width, height=item.photo_height)
 
 
 class MenuSerializer(serializers.ModelSerializer):
@@ -251,13 +272,19 @@ class MenuSerializer(serializers.ModelSerializer):
 
 class PhotoSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
+    thumbnails = serializers.SerializerMethodField()
 
     class Meta:
         model = Photo
-        fields = ["id", "url", "caption"]
+        fields = ["id", "url", "caption", "thumbnails"]
 
     def get_url(self, photo) -> str:
         return self.context["request"].build_absolute_uri(photo.image.url)
+
+    @extend_schema_field(ImageCardSerializer)
+    def get_thumbnails(self, photo) -> dict | None:
+        """The photo with its thumbnails and size (thumbnail URLs null until made)."""
+        return image_card(photo.image.name, width=photo.width, height=photo.height)
 
 
 class RatingSummarySerializer(serializers.Serializer):

@@ -1,6 +1,8 @@
 """The place endpoints of the consumer API: search, detail, top of a city, categories, check-in."""
 
+from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone
+from django.utils.http import http_date
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
@@ -14,6 +16,7 @@ from foodtrucks.api_errors import error_responses
 from foodtrucks.api_pagination import PAGE_PARAMETERS, ApiPagination, WindowCountPagination, paginated
 from foodtrucks.api_params import filters_valid
 from ratings.selectors import place_rating_summary, recent_visible_ratings
+from trucks.calendar_feed import place_calendar
 from trucks.filters import PlaceMapFilter, PlaceSearchFilter, TopPlacesFilter
 from trucks.models import LocationSource, Place
 from trucks.search import categories_all, place_cards_by_ids, place_cards_for_page, place_detail, places_search
@@ -190,3 +193,36 @@ class PlaceCheckInView(APIView):
             address=data.get("address", ""),
         )
         return Response(s.CheckInOutputSerializer(place).data)
+
+
+class PlaceCalendarView(APIView):
+    """The place's upcoming stops as iCalendar, for a calendar app to subscribe to."""
+
+    permission_classes = [AllowAny]
+    # Calendar apps poll: the feed is public and may be cached by them and by the CDN for a while.
+    max_age_seconds = 900
+
+    @extend_schema(
+        operation_id="places_calendar",
+        summary="A place's upcoming stops as iCal",
+        description="Every scheduled stop of the active place for the next 14+ days (weekly hours and dated "
+        "exceptions, as search ahead sees them), each an event in the place's own zone with the stop's address "
+        "and position. Answers 304 to a matching If-None-Match (ETag).",
+        parameters=[PLACE_ID],
+        responses={(200, "text/calendar"): OpenApiTypes.BINARY, 304: None, **error_responses(404)},
+    )
+    def get(self, request, place_id: int):
+        feed = place_calendar(place_id=place_id, now=timezone.now())
+        headers = {
+            "ETag": feed.etag,
+            "Last-Modified": http_date(feed.last_modified.timestamp()),
+            "Cache-Control": f"public, max-age={self.max_age_seconds}",
+        }
+        if feed.etag in request.headers.get("If-None-Match", ""):
+            response = HttpResponseNotModified()
+        else:
+            response = HttpResponse(feed.body, content_type="text/calendar; charset=utf-8")
+            headers["Content-Disposition"] = f'inline; filename="place-{place_id}.ics"'
+        for name, value in headers.items():
+            response[name] = value
+        return response

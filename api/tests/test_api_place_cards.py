@@ -118,3 +118,79 @@ def test_card_next_opening_costs_two_queries_for_the_whole_page(db, api_client, 
     openings = {card["next_opening"]["starts_at"] for card in response.json()["results"]}
     assert response.json()["count"] == size
     assert openings == {"2026-03-10T11:00:00-05:00"}
+
+
+def _photo(place, *, position: int, size: tuple[int, int] | None = None):
+    """A stored photo row; `size` given: its thumbnails are recorded as made."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.images import png_bytes
+    from trucks.models import Photo
+
+    image = SimpleUploadedFile("p.png", png_bytes((8, 6)), content_type="image/png")
+    width, height = size or (None, None)
+    return Photo.objects.create(place=place, image=image, position=position, width=width, height=height)
+
+
+def _key_stem(photo) -> str:
+    return photo.image.name.rsplit(".", 1)[0]
+
+
+@pytest.mark.parametrize("size", [3, 12])
+def test_card_cover_photo_is_the_first_photo_with_its_thumbnails_in_the_same_queries(
+    db, api_client, now, django_assert_num_queries, size
+):
+    # given places with two photos each (the second one first by position), and one place without photos
+    covers = {}
+    for index, place in enumerate(factories.PlaceFactory.create_batch(size, city="Austin")):
+        _photo(place, position=5, size=(1200, 800))
+        covers[place.name] = _photo(place, position=1, size=(640, 480) if index else None)
+    bare = factories.PlaceFactory(name="Bare", city="Austin")
+
+    # when: the same three queries as cards without photos (cards and count, the hours, the exceptions)
+    with django_assert_num_queries(3):
+        cards = cards_by_name(api_client, {"lat": AUSTIN[0], "lng": AUSTIN[1], "page_size": 100})
+
+    # then each card names its first photo: thumbnails once made, the photo itself always
+    assert cards[bare.name]["cover_photo"] is None
+    for index, (name, photo) in enumerate(covers.items()):
+        stem = _key_stem(photo)
+        made = index > 0
+        assert cards[name]["cover_photo"] == {
+            "thumb_url": f"/media/thumbs/{stem}-160.webp" if made else None,
+            "large_thumb_url": f"/media/thumbs/{stem}-480.webp" if made else None,
+            "url": f"/media/{photo.image.name}",
+            "width": 640 if made else None,
+            "height": 480 if made else None,
+        }
+
+
+def test_every_card_list_carries_the_cover_photo(db, api_client, consumer, consumer_client, now):
+    # given a rated place with a photo, a favorite and recently viewed of the consumer
+    place = factories.PlaceFactory(city="Austin", rating_count=9, rating_avg="4.50")
+    photo = _photo(place, position=0, size=(100, 50))
+    factories.FavoritePlaceFactory(user=consumer, place=place)
+    expected = {
+        "thumb_url": f"/media/thumbs/{_key_stem(photo)}-160.webp",
+        "large_thumb_url": f"/media/thumbs/{_key_stem(photo)}-480.webp",
+        "url": f"/media/{photo.image.name}",
+        "width": 100,
+        "height": 50,
+    }
+    consumer_client.get(f"{URL}{place.pk}/")
+
+    # when every list of cards is read
+    lists = {
+        "search": api_client.get(URL, {"city": "Austin"}).json()["results"],
+        "nearby": api_client.get(URL, {"lat": place.lat, "lng": place.lng}).json()["results"],
+        "map": api_client.get(f"{URL}map/", {"bbox": "-89,-179,89,179"}).json()["places"],
+        "vendor": api_client.get(f"/api/v1/vendors/{place.vendor_id}/").json()["places"],
+        "favorites": [row["place"] for row in consumer_client.get("/api/v1/me/favorites/").json()["results"]],
+        "recent": [row["place"] for row in consumer_client.get("/api/v1/me/recently-viewed/").json()["results"]],
+    }
+
+    # then each shows the same cover photo and address
+    assert {name: [card["cover_photo"] for card in cards] for name, cards in lists.items()} == {
+        name: [expected] for name in lists
+    }
+    assert {name: cards[0]["address"] for name, cards in lists.items()} == dict.fromkeys(lists, place.address)

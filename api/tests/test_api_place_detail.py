@@ -312,3 +312,48 @@ def test_top_places_warm_job_fills_every_city_before_a_consumer_asks(db, django_
     with django_assert_num_queries(0):
         assert top_place_ids(city="AUSTIN") == [best.pk, second.pk]
         assert top_place_ids(city="dallas") == [dallas.pk]
+
+
+def test_detail_items_and_photos_carry_their_thumbnails(api_client, place_a, django_capture_on_commit_callbacks):
+    # given an item photo and a place photo uploaded through the services (thumbnails made after commit)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.images import png_bytes
+    from trucks import services
+
+    menu = factories.MenuFactory(vendor=place_a.vendor)
+    menu.places.add(place_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        item = services.item_create(
+            menu=menu,
+            name="Taco",
+            price=Decimal("3"),
+            photo=SimpleUploadedFile("t.png", png_bytes((960, 480)), content_type="image/png"),
+        )
+        photo = services.photo_add(
+            place=place_a,
+            image=SimpleUploadedFile("p.png", png_bytes((320, 640)), content_type="image/png"),
+            caption="Front",
+            uploaded_by=None,
+        )
+    item.refresh_from_db()
+
+    # when
+    body = api_client.get(detail_url(place_a.pk)).json()
+
+    # then
+    item_stem, photo_stem = item.photo.name.rsplit(".", 1)[0], photo.image.name.rsplit(".", 1)[0]
+    assert body["menus"][0]["items"][0]["photo"] == {
+        "thumb_url": f"/media/thumbs/{item_stem}-160.webp",
+        "large_thumb_url": f"/media/thumbs/{item_stem}-480.webp",
+        "url": f"/media/{item.photo.name}",
+        "width": 960,
+        "height": 480,
+    }
+    assert body["photos"][0]["thumbnails"] == {
+        "thumb_url": f"/media/thumbs/{photo_stem}-160.webp",
+        "large_thumb_url": f"/media/thumbs/{photo_stem}-480.webp",
+        "url": f"/media/{photo.image.name}",
+        "width": 320,
+        "height": 640,
+    }

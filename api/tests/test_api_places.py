@@ -77,6 +77,7 @@ def test_search_with_a_point_answers_cards_with_distance_nearest_first(db, api_c
         "address",
         "address_source",
         "next_opening",
+        "cover_photo",
     }
     assert first["is_open"] is True and first["location_source"] == "address"
 
@@ -308,6 +309,7 @@ def _expected_card(place: Place, categories: list[dict], distance_km: float | No
         "next_opening": None,
         # the portal check-ins of 2026-03-08 are long past the grace window
         "location_status": "address" if place.kind == "stand" or place.location_source == "address" else "last_seen",
+        "cover_photo": None,
     }
     if distance_km is not None:
         card["distance_km"] = round(distance_km, 3)

@@ -332,6 +332,9 @@ MAP_CLUSTER_GRID = env.int("MAP_CLUSTER_GRID", default=16)
 # A truck's live location (check-in from the portal, the API or a device) is "live" this long after
 # it was confirmed; older, its card says "last_seen".
 LIVE_LOCATION_GRACE_MINUTES = env.int("LIVE_LOCATION_GRACE_MINUTES", default=120)
+# Vendors' subscribed calendars (trucks.calendar_import) are fetched from the internet only: an address
+# that resolves to a private, loopback or link-local network is refused (SSRF). Tests serve a feed locally.
+CALENDAR_FETCH_ALLOW_PRIVATE = env.bool("CALENDAR_FETCH_ALLOW_PRIVATE", default=False)
 
 # --- logging ----------------------------------------------------------------------------------
 LOG_LEVEL = env("DJANGO_LOG_LEVEL", default="INFO")

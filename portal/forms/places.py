@@ -341,3 +341,16 @@ class MenuItemForm(forms.ModelForm):
 
     def _post_clean(self):
         """No model validation (see the class): the instance is only where the initial values come from."""
+
+
+class CalendarSubscriptionForm(forms.Form):
+    """The vendor's own calendar: its iCal address, or an exported .ics file (the service checks the rest)."""
+
+    url = forms.URLField(
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        label="Calendar address (iCal)",
+        help_text="The secret iCal address of your Google, Outlook or Apple calendar (https://…/basic.ics).",
+    )
+    ics_file = forms.FileField(required=False, label="…or an .ics file", help_text="Exported from your calendar app.")

@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from portal.access import PortalView
 from portal.forms.places import (
+    CalendarSubscriptionForm,
     CheckInForm,
     MenuForm,
     MenuItemForm,
@@ -24,7 +25,15 @@ from portal.forms.places import (
 )
 from portal.forms_flow import PortalFormView
 from trucks import services
-from trucks.models import LocationSource, Weekday
+from trucks.calendar_import import (
+    MAX_FEED_BYTES,
+    CalendarFeedError,
+    calendar_preview,
+    calendar_subscribe,
+    calendar_sync,
+    calendar_unsubscribe,
+)
+from trucks.models import CalendarSubscription, LocationSource, Weekday
 from trucks.selectors import (
     default_time_zone_for_vendor,
     get_item_for_member_or_404,
@@ -33,6 +42,7 @@ from trucks.selectors import (
     portal_menus,
     portal_places,
 )
+from trucks.tasks import sync_calendar
 
 
 def _back(request, default: str) -> str:
@@ -462,3 +472,70 @@ class ItemAvailabilityView(ItemObjectMixin, PortalView):
         state = "available again" if item.is_available else "marked sold out"
         messages.success(request, f"“{item.name}” is {state}.")
         return redirect(f"{reverse('portal:menus')}#item-{item.pk}")
+
+
+# --- the vendor's own calendar ----------------------------------------------------------------------
+
+
+class PlaceCalendarView(PlaceObjectMixin, PortalFormView):
+    """Subscribe a calendar, see what it would import (before the first import), its last sync and error."""
+
+    permission = "edit_places"
+    template_name = "portal/places/calendar.html"
+    form_class = CalendarSubscriptionForm
+    invalid_message = "The calendar was not saved: see the message by the field."
+
+    def get_context_data(self, **kwargs):
+        subscription = CalendarSubscription.objects.filter(place=self.object).first()
+        preview = preview_error = None
+        if subscription is not None and subscription.imported_at is None:
+            try:
+                preview = calendar_preview(subscription=subscription)
+            except CalendarFeedError as error:
+                preview_error = str(error)
+        return super().get_context_data(
+            place=self.object, subscription=subscription, preview=preview, preview_error=preview_error, **kwargs
+        )
+
+    def perform(self, form):
+        upload = form.cleaned_data["ics_file"]
+        content = upload.read(MAX_FEED_BYTES + 1) if upload else None
+        return calendar_subscribe(place=self.object, url=form.cleaned_data["url"], ics_content=content)
+
+    def success_message(self, form, subscription):
+        return "Calendar saved. Check the events below, then import them."
+
+    def success_url(self, form, subscription):
+        return reverse("portal:place_calendar", kwargs={"pk": self.object.pk})
+
+
+class PlaceCalendarSyncView(PlaceObjectMixin, PortalView):
+    """POST: the first import (after the preview), at once; later syncs on demand, in the background."""
+
+    permission = "edit_places"
+
+    def post(self, request, pk):
+        subscription = CalendarSubscription.objects.filter(place=self.object).first()
+        if subscription is None:
+            messages.error(request, "No calendar is followed: add one first.")
+        elif subscription.imported_at is None:
+            result = calendar_sync(subscription_id=subscription.pk, first_import=True)
+            if result.error:
+                messages.error(request, f"Nothing was imported: {result.error}")
+            else:
+                messages.success(
+                    request, f"Imported {result.created} stop(s); {result.skipped} event(s) were not stops."
+                )
+        else:
+            sync_calendar.delay_on_commit(subscription.pk)
+            messages.success(request, "The calendar is being synced; its stops change within a minute.")
+        return redirect("portal:place_calendar", pk=self.object.pk)
+
+
+class PlaceCalendarRemoveView(PlaceObjectMixin, PortalView):
+    permission = "edit_places"
+
+    def post(self, request, pk):
+        calendar_unsubscribe(place=self.object)
+        messages.success(request, "The calendar is no longer followed; the stops it made stay.")
+        return redirect("portal:place_calendar", pk=self.object.pk)

@@ -119,6 +119,7 @@ API = {
     "api-places-top": [("get", None, lambda w: {"city": "Austin"}, _PUBLIC_READ)],
     "api-places-map": [("get", None, lambda w: {"bbox": "25,-107,37,-93"}, _PUBLIC_READ)],
     "api-place-detail": [("get", lambda w: {"place_id": w["place"].pk}, None, _PUBLIC_READ)],
+    "api-place-calendar": [("get", lambda w: {"place_id": w["place"].pk}, None, _PUBLIC_READ)],
     "api-categories": [("get", None, None, _PUBLIC_READ)],
     # Any member of vendor A checks its truck in; nobody else can move it.
     "api-vendor-place-check-in": [
@@ -200,6 +201,12 @@ PORTAL = {
         )
     ],
     "place_photos": [("get", _place, None, _members(200, 200, 403, 404))],
+    "place_calendar": [
+        ("get", _place, None, _members(200, 200, 403, 404)),
+        ("post", _place, {"url": "ftp://calendar.example/x.ics"}, _members(400, 400, 403, 404)),
+    ],
+    "place_calendar_sync": [("post", _place, {}, _members(302, 302, 403, 404))],
+    "place_calendar_remove": [("post", _place, {}, _members(302, 302, 403, 404))],
     "place_photo_move": [
         (
             "post",

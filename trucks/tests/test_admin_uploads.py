@@ -128,3 +128,22 @@ def test_photo_edited_in_the_admin_without_a_new_file_keeps_its_stored_file(staf
     photo.refresh_from_db()
     assert (photo.caption, photo.image.name) == ("front, at night", stored)
     assert default_storage.listdir(stored.rsplit("/", 1)[0])[1] == [stored.rsplit("/", 1)[1]]
+
+
+def test_photos_uploaded_in_the_admin_get_their_thumbnails_after_commit(
+    staff_client, place_a, vendor_a, django_capture_on_commit_callbacks
+):
+    from trucks.thumbnails import thumbnail_name
+
+    # given a place photo and an item photo added in the admin
+    menu = factories.MenuFactory(vendor=vendor_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        photo_response = _add_photo(staff_client, place_a, "x.png", polyglot_png())
+        item_response = _add_item(staff_client, menu, "IMG_0001.JPG", phone_jpeg())
+
+    # then both have their size recorded and both thumbnails stored
+    assert (photo_response.status_code, item_response.status_code) == (302, 302)
+    photo, item = Photo.objects.get(place=place_a), MenuItem.objects.get(menu=menu)
+    assert (photo.width, photo.height, item.photo_width, item.photo_height) == (6, 4, 4, 8)
+    names = [thumbnail_name(name, size) for name in (photo.image.name, item.photo.name) for size in (160, 480)]
+    assert [default_storage.exists(name) for name in names] == [True] * 4

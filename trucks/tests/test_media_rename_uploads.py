@@ -21,6 +21,7 @@ from tests.images import (
     stored_key_regex,
 )
 from trucks.models import MenuItem, Photo
+from trucks.thumbnails import thumbnail_names
 
 pytestmark = pytest.mark.django_db
 
@@ -77,9 +78,12 @@ def test_rename_points_rows_at_clean_files_under_random_keys_and_deletes_the_old
         "photos/2025/03/gone.png",
         old_uploads["keyed"].image.name,
     )
+    # (the renamed images' thumbnails are made anew: their names derive from the new keys)
     assert _stored_files(settings) == {
         board.image.name,
+        *thumbnail_names(board.image.name),
         item.photo.name,
+        *thumbnail_names(item.photo.name),
         "photos/2025/03/broken.png",
         keyed.image.name,
     }
@@ -152,4 +156,9 @@ def test_a_file_two_rows_share_is_deleted_only_once_neither_names_it(
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.image.name != second.image.name
-    assert _stored_files(settings) == {first.image.name, second.image.name}
+    assert _stored_files(settings) == {
+        first.image.name,
+        second.image.name,
+        *thumbnail_names(first.image.name),
+        *thumbnail_names(second.image.name),
+    }
