@@ -39,10 +39,11 @@ class PlaceListView(APIView):
         description="Active trucks and stands. With lat/lng: those within radius_km, each with its "
         "distance_km, nearest first (ties by id) unless `ordering` says otherwise. With open_at or open_within "
         "(search ahead): those whose schedule has them open then, each card with its `stop`; the distance is "
-        "to that stop.",
+        "to that stop. The plain nearby search (a point and a radius, no other filter) counts the circle's "
+        "places up to NEARBY_COUNT_CAP: beyond it `count` is the cap and `count_is_capped` is true.",
         parameters=[s.PlaceSearchPointSerializer],
         filters=True,
-        responses={200: paginated(s.PlaceCardSerializer), **error_responses(400, 404)},
+        responses={200: paginated(s.PlaceCardSerializer, capped=True), **error_responses(400, 404)},
     )
     def get(self, request):
         filters, point = filters_valid(request, self.filterset_class, others=s.PlaceSearchPointSerializer)
