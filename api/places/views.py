@@ -80,8 +80,11 @@ class PlaceMapView(APIView):
         summary="Places on a map viewport, or clusters",
         description="Active places inside `bbox` that the filters keep. Up to MAP_CLUSTER_THRESHOLD "
         '(300) of them: `{"type": "places"}` with every one as a card. More: `{"type": "clusters"}`, a '
-        "grid of at most 16 × 16 cells over the viewport, each cell that holds places with its count, the "
-        "centroid of its places and its bounds; every place of the viewport is counted in exactly one cell.",
+        "grid of at most MAP_CLUSTER_GRID² (16 × 16) cells over the viewport, each cell that holds places with "
+        "its count, the centroid of its places and its bounds (clipped to the viewport); every place of the "
+        "viewport is counted in exactly one cell. With no filter but bbox, kind and open_now the cells are the "
+        "fixed cells of a zoom level (0.02° × 2^k, the finest that fits) answered from a maintained lattice; "
+        "with other filters they split the viewport into equal parts.",
         filters=True,
         responses={
             200: PolymorphicProxySerializer(
