@@ -118,17 +118,21 @@ def answer_level(viewport: Viewport, *, max_cells: int) -> int | None:
 
 
 _LATTICE_PART = (
-    "SELECT {half} AS half, floor(cell_row / {scale})::integer AS r, floor(cell_col / {scale})::integer AS c,"
-    " places, lat_sum, lng_sum FROM trucks_map_cell WHERE level = {level}"
-    " AND cell_row BETWEEN {row_lo} AND {row_hi} AND cell_col BETWEEN {col_lo} AND {col_hi} AND places > 0{filters}"
+    "SELECT {half} AS half, floor(cell_row / {scale}::float8)::integer AS r,"
+    " floor(cell_col / {scale}::float8)::integer AS c, places, lat_sum, lng_sum FROM trucks_map_cell"
+    " WHERE level = {level} AND {rows} AND {cols} AND places > 0{filters}"
 )
 _PLACES_PART = (
-    "SELECT {half} AS half, floor(floor(lat / {size}) / {scale})::integer AS r,"
-    " floor(floor(lng / {size}) / {scale})::integer AS c, 1 AS places, lat AS lat_sum, lng AS lng_sum"
+    "SELECT {half} AS half, floor(floor(lat / {size}) / {scale}::float8)::integer AS r,"
+    " floor(floor(lng / {size}) / {scale}::float8)::integer AS c, 1 AS places, lat AS lat_sum, lng AS lng_sum"
     " FROM trucks_place WHERE is_active AND point(lng, lat) <@ box(point(%s, %s), point(%s, %s))"
-    " AND ({strips}){outside}{filters}"
+    "{band}{outside}{filters}"
 )
-_BOX = "point(lng, lat) <@ box(point(%s, %s), point(%s, %s))"
+
+
+def _between(column: str, low: int, high: int) -> str:
+    """A range of rows or columns; one of them as `=`, so the planner picks the index that leads with it."""
+    return f"{column} = {low}" if low == high else f"{column} BETWEEN {low} AND {high}"
 
 
 def _filters_sql(kind: str | None, is_open: bool | None) -> tuple[str, list]:
@@ -153,40 +157,48 @@ def _half_parts(number: int, half: Half, level: int, filters: tuple[str, list]) 
                     half=number,
                     scale=float(2 ** (level - k)),
                     level=k,
-                    row_lo=rect.row_lo,
-                    row_hi=rect.row_hi,
-                    col_lo=rect.col_lo,
-                    col_hi=rect.col_hi,
+                    rows=_between("cell_row", rect.row_lo, rect.row_hi),
+                    cols=_between("cell_col", rect.col_lo, rect.col_hi),
                     filters=filter_sql,
                 )
                 parts.append((sql, list(filter_params)))
             outer = inside.at_parent_scale() if k > 0 else None
         else:
             outer = None
-    inside = half.inside(0)
-    box = [half.west, half.south, half.east, half.north]
-    if inside.empty:
-        strips, strip_params, outside = _BOX, box, ""
-    else:
-        south_in, north_in = inside.row_lo * CELL_DEGREES, (inside.row_hi + 1) * CELL_DEGREES
-        west_in, east_in = inside.col_lo * CELL_DEGREES, (inside.col_hi + 1) * CELL_DEGREES
-        strip_boxes = [
-            (half.west, half.south, half.east, south_in + STRIP_SLACK),
-            (half.west, north_in - STRIP_SLACK, half.east, half.north),
-            (half.west, half.south, west_in + STRIP_SLACK, half.north),
-            (east_in - STRIP_SLACK, half.south, half.east, half.north),
-        ]
-        strips = " OR ".join([_BOX] * len(strip_boxes))
-        strip_params = [value for strip in strip_boxes for value in strip]
-        outside = (
-            f" AND NOT (floor(lat / {CELL_DEGREES}) BETWEEN {inside.row_lo} AND {inside.row_hi}"
-            f" AND floor(lng / {CELL_DEGREES}) BETWEEN {inside.col_lo} AND {inside.col_hi})"
-        )
-    sql = _PLACES_PART.format(
-        half=number, size=CELL_DEGREES, scale=float(2**level), strips=strips, outside=outside, filters=filter_sql
-    )
-    parts.append((sql, [*box, *strip_params, *filter_params]))
+    parts.extend(_strip_parts(number, half, level, filters))
     return parts
+
+
+def _strip_parts(number: int, half: Half, level: int, filters: tuple[str, list]) -> list[tuple[str, list]]:
+    """The places of the box outside I0, read from trucks_place: the whole box when I0 is empty, else
+    four disjoint strips along its edges (south and north the whole width, west and east between
+    them), each its own GiST box condition so only the strip is read. The exact test is the place's
+    level-0 cell (NOT in I0), computed as the triggers compute it."""
+    filter_sql, filter_params = filters
+    inside = half.inside(0)
+    common = {"half": number, "size": CELL_DEGREES, "scale": float(2**level), "filters": filter_sql}
+    if inside.empty:
+        sql = _PLACES_PART.format(**common, band="", outside="")
+        return [(sql, [half.west, half.south, half.east, half.north, *filter_params])]
+    outside = (
+        f" AND NOT (floor(lat / {CELL_DEGREES}) BETWEEN {inside.row_lo} AND {inside.row_hi}"
+        f" AND floor(lng / {CELL_DEGREES}) BETWEEN {inside.col_lo} AND {inside.col_hi})"
+    )
+    south_in = inside.row_lo * CELL_DEGREES + STRIP_SLACK
+    north_in = (inside.row_hi + 1) * CELL_DEGREES - STRIP_SLACK
+    west_in = inside.col_lo * CELL_DEGREES + STRIP_SLACK
+    east_in = (inside.col_hi + 1) * CELL_DEGREES - STRIP_SLACK
+    between = " AND lat > %s AND lat < %s"
+    strips = [
+        ((half.west, half.south, half.east, south_in), "", []),
+        ((half.west, north_in, half.east, half.north), "", []),
+        ((half.west, half.south, west_in, half.north), between, [south_in, north_in]),
+        ((east_in, half.south, half.east, half.north), between, [south_in, north_in]),
+    ]
+    return [
+        (_PLACES_PART.format(**common, band=band, outside=outside), [*box, *band_params, *filter_params])
+        for box, band, band_params in strips
+    ]
 
 
 def lattice_map(*, viewport: Viewport, max_cells: int, kind: str | None = None, is_open: bool | None = None):
