@@ -5,6 +5,7 @@ import random
 import pytest
 from django.urls import reverse
 
+from api.places.serializers import MapBoundsSerializer, MapClusterSerializer, MapClustersSerializer
 from tests import factories
 from trucks.models import Place
 
@@ -58,6 +59,10 @@ def test_map_past_the_threshold_answers_clusters_counting_every_place_once(db, a
     # the lattice's 2.56° cells over the box: 11 rows × 23 columns, at most 16² cells
     assert (body["type"], body["count"], body["rows"], body["columns"]) == ("clusters", 400, 11, 23)
     assert sum(cluster["count"] for cluster in body["clusters"]) == len(places)
+    # built as plain dicts, in the documented shape
+    assert set(body) == set(MapClustersSerializer().fields)
+    assert {key for cluster in body["clusters"] for key in cluster} == set(MapClusterSerializer().fields)
+    assert {key for cluster in body["clusters"] for key in cluster["bounds"]} == set(MapBoundsSerializer().fields)
     for cluster in body["clusters"]:
         bounds = cluster["bounds"]
         members = [
