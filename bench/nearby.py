@@ -2,9 +2,11 @@
 
 Seeds N places spread like the country (most around ~50 city centres with a gaussian spread, the
 rest uniform over the continental US) with COPY into its own database, then reports p50/p95/p99 of
-(a) the nearby SQL exactly as the selector emits it, (b) `GET /api/v1/places/?lat=&lng=&radius_km=5`
-through Django and DRF in-process, and (c) requests per second of that endpoint under gunicorn,
-driven by a load generator in a second process. Heavy: run it under the bench lock, e.g.
+(a) the nearby statements exactly as the API runs them (the capped count, then the page in a ring),
+(b) `GET /api/v1/places/?lat=&lng=&radius_km=5` through Django and DRF in-process (both also at
+points around the densest centre, and the first pages checked against a full sort), and (c)
+requests per second of that endpoint under gunicorn, driven by a load generator in a second process.
+Heavy: run it under the bench lock, e.g.
 
     flock /tmp/bench.lock .venv/bin/python bench/nearby.py --places 1000000
     flock /tmp/bench.lock .venv/bin/python bench/nearby.py --sizes 100000,5000000 --no-load
@@ -216,34 +218,44 @@ def percentiles(samples_ms: list[float]) -> dict:
     }
 
 
-def page_sql(lat: float, lng: float, radius_km: float = 5.0, page_size: int = 20):
-    """The first page's SQL exactly as the API runs it (search + COUNT(*) OVER () + LIMIT)."""
-    from django.db.models import Count, Window
+def raw_page(cursor, lat: float, lng: float, radius_km: float = 5.0, page_size: int = 20) -> tuple[int, int]:
+    """The first page exactly as the API's statements run it (trucks.nearby.NearbyKeys.page): the capped
+    count, then the page's cards in the first ring (widened while it holds too few). Returns the
+    capped count and the rings read."""
+    from django.conf import settings
 
-    from trucks.search import places_search
+    from trucks.search import PlainNearbySearch, places_search
 
     search = places_search(lat=lat, lng=lng, radius_km=radius_km)
-    if hasattr(search, "page_sql"):  # the plain search's statement (trucks.nearby.NearbyKeys)
-        return search.page_sql(offset=0, limit=page_size)
-    queryset = search.annotate(total_count=Window(expression=Count("*")))[:page_size]
-    return queryset.query.get_compiler(using="default").as_sql()
+    assert isinstance(search, PlainNearbySearch)
+    keys, cap = search.keys, settings.NEARBY_COUNT_CAP
+    sql, params = keys.count_sql(cap=cap)
+    cursor.execute(sql, params)
+    (count,) = cursor.fetchone()
+    radius, rings = keys.first_ring_km(count=count, cap=cap, needed=page_size + 1), 0
+    while True:
+        sql, params = search.page_sql(offset=0, limit=page_size + 1, radius_km=radius)
+        cursor.execute(sql, params)
+        rows, rings = cursor.fetchall(), rings + 1
+        if len({row[0] for row in rows}) > page_size or radius >= radius_km:
+            return count, rings
+        radius = min(radius_km, radius * 2.0)
 
 
 def measure(points: list[tuple[float, float]], warmup: int = 50) -> dict:
     """(a) the raw SQL and (b) the full request, point by point (same cache state for both)."""
     import psycopg
+    from django.conf import settings
     from django.db import connection
     from django.test import Client
 
     client = Client()
     connection.ensure_connection()
     cursor = psycopg.ClientCursor(connection.connection)  # Django's own cursor class on psycopg 3
-    raw_ms, request_ms, counts = [], [], []
+    raw_ms, request_ms, counts, rings = [], [], [], []
     for i, (lat, lng) in enumerate(points[:warmup] + points):
-        sql, params = page_sql(lat, lng)
         started = time.perf_counter()
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+        count, ring_reads = raw_page(cursor, lat, lng)
         raw_elapsed = (time.perf_counter() - started) * 1000
         path = f"/api/v1/places/?lat={lat:.6f}&lng={lng:.6f}&radius_km=5"
         started = time.perf_counter()
@@ -253,7 +265,8 @@ def measure(points: list[tuple[float, float]], warmup: int = 50) -> dict:
         if i >= warmup:
             raw_ms.append(raw_elapsed)
             request_ms.append(request_elapsed)
-            counts.append(rows[0][-1] if rows else 0)
+            counts.append(count)
+            rings.append(ring_reads)
     connection.commit() if not connection.get_autocommit() else None
     return {
         "raw_sql_ms": percentiles(raw_ms),
@@ -262,17 +275,61 @@ def measure(points: list[tuple[float, float]], warmup: int = 50) -> dict:
             "p50": statistics.median(counts),
             "max": max(counts),
             "empty": sum(1 for c in counts if c == 0),
+            "capped": sum(1 for c in counts if c > settings.NEARBY_COUNT_CAP),
+            "cap": settings.NEARBY_COUNT_CAP,
         },
+        "rings_read": {"1": rings.count(1), "more": sum(1 for r in rings if r > 1), "max": max(rings)},
     }
 
 
-def explain(lat: float, lng: float) -> str:
+def densest_points(count: int) -> list[tuple[float, float]]:
+    """Points within 1 km of the densest city's centre (New York: the most places in a 5 km circle)."""
+    rng = random.Random(3)
+    _, lat, lng, _, _ = CITIES[0]
+    return [_scatter(rng, lat, lng, 0.5) for _ in range(count)]
+
+
+def brute_force_check(points: list[tuple[float, float]]) -> int:
+    """The first page of the ring equals the first 20 of the whole circle sorted (the old statement)."""
     from django.db import connection
 
-    sql, params = page_sql(lat, lng)
+    from trucks.nearby import _DISTANCE_SQL, NearbyKeys
+
+    checked = 0
+    with connection.cursor() as cursor:
+        for lat, lng in points:
+            keys = NearbyKeys(lat=lat, lng=lng, radius_km=5.0)
+            page = keys.page_rows(offset=0, limit=20, cap=1000)
+            _, params = keys.page_sql(offset=0, limit=20)
+            cursor.execute(
+                f"SELECT id FROM (SELECT id, {_DISTANCE_SQL} AS d FROM trucks_place WHERE is_active) AS t"  # nosec B608
+                " WHERE d <= %(radius_km)s ORDER BY d, id LIMIT 20",
+                params,
+            )
+            assert [row["id"] for row in page.rows] == [row[0] for row in cursor.fetchall()], (lat, lng)
+            checked += 1
+    return checked
+
+
+def explain(lat: float, lng: float) -> str:
+    from django.conf import settings
+    from django.db import connection
+
+    from trucks.search import places_search
+
+    search = places_search(lat=lat, lng=lng, radius_km=5.0)
+    cap = settings.NEARBY_COUNT_CAP
+    count_sql, count_params = search.keys.count_sql(cap=cap)
+    lines = []
     with connection.cursor() as cur:
-        cur.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql, params)
-        return "\n".join(row[0] for row in cur.fetchall())
+        cur.execute(count_sql, count_params)
+        (count,) = cur.fetchone()
+        radius = search.keys.first_ring_km(count=count, cap=cap, needed=21)
+        page_sql, page_params = search.page_sql(offset=0, limit=21, radius_km=radius)
+        for sql, params in ((count_sql, count_params), (page_sql, page_params)):
+            cur.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql, params)
+            lines += [row[0] for row in cur.fetchall()] + ["--"]
+    return f"capped count {count}, first ring {radius:.3f} km\n" + "\n".join(lines)
 
 
 def _free_port() -> int:
@@ -386,6 +443,7 @@ def main() -> None:
     parser.add_argument("--places", type=int, default=1_000_000, help="places to seed (default 1,000,000)")
     parser.add_argument("--sizes", default="", help="comma-separated sizes to compare, e.g. 100000,5000000")
     parser.add_argument("--points", type=int, default=1000, help="search points measured per size")
+    parser.add_argument("--dense-points", type=int, default=300, help="points measured around the densest centre")
     parser.add_argument("--db", default="foodtrucks_api_bench", help="the benchmark's own database")
     parser.add_argument("--no-load", action="store_true", help="skip (c), the gunicorn load test")
     parser.add_argument("--load-seconds", type=float, default=20.0)
@@ -421,6 +479,8 @@ def main() -> None:
             print(explain(CITIES[0][1], CITIES[0][2]), flush=True)
             load_before = os.getloadavg()[0]
             figures = measure(points)
+            figures["densest"] = measure(densest_points(args.dense_points), warmup=10)
+            figures["checked_against_full_sort"] = brute_force_check(points[:50] + densest_points(20))
             # The machine is shared: the 1-minute load average says how busy it was meanwhile.
             figures["load_average"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
             figures["seed_seconds"] = round(seconds, 1)
@@ -437,6 +497,13 @@ def main() -> None:
             first, last = report["sizes"][sizes[0]], report["sizes"][sizes[-1]]
             report["raw_p50_growth"] = round(last["raw_sql_ms"]["p50"] / first["raw_sql_ms"]["p50"], 2)
             report["raw_p99_growth"] = round(last["raw_sql_ms"]["p99"] / first["raw_sql_ms"]["p99"], 2)
+        last = report["sizes"][sizes[-1]]
+        report["aims"] = {
+            "densest_raw_p99_ms": f"{last['densest']['raw_sql_ms']['p99']} (aim < 20 at 5M places)",
+            "densest_request_p99_ms": f"{last['densest']['request_ms']['p99']}",
+        }
+        if len(sizes) > 1:
+            report["aims"]["raw_p50_growth"] = f"{report['raw_p50_growth']} (aim < 2 from 100k to 5M)"
         print("REPORT " + json.dumps(report))
     finally:
         from django.db import connections

@@ -64,7 +64,9 @@ class WindowCountPagination(ApiPagination):
     """Pages a values() queryset with its total in the same query (`COUNT(*) OVER ()`).
 
     The search answers a page and its count with one query over the same bounded rows, instead of a
-    second COUNT(*) that would read them all again.
+    second COUNT(*) that would read them all again. The plain nearby search pages itself with a
+    capped count instead (`count` exact up to NEARBY_COUNT_CAP, `count_is_capped` true beyond it,
+    `next` present while a page follows): a dense circle is never read whole.
     """
 
     def paginate_queryset(self, queryset: QuerySet, request, view=None):
@@ -74,7 +76,15 @@ class WindowCountPagination(ApiPagination):
         offset = (number - 1) * size
         if offset > BIGINT_MAX - size:  # no list is that long; PostgreSQL would refuse the OFFSET
             raise NotFound("Invalid page: that page contains no results.")
-        if hasattr(queryset, "page_rows"):  # a search that pages itself (trucks.nearby.NearbyKeys)
+        self.number, self.size = number, size
+        self.count_is_capped, self.has_next = False, None
+        if hasattr(queryset, "capped_page"):  # the plain nearby search: a capped count (trucks.nearby)
+            page = queryset.capped_page(offset=offset, limit=size)
+            if not page.rows and number > 1:
+                raise NotFound("Invalid page: that page contains no results.")
+            self.total, self.count_is_capped, self.has_next = page.count, page.count_is_capped, page.has_next
+            return page.rows
+        if hasattr(queryset, "page_rows"):  # a search that pages itself (trucks.upcoming.OpenStopKeys)
             rows = queryset.page_rows(offset=offset, limit=size)
         else:
             rows = list(queryset.annotate(total_count=Window(expression=Count("*")))[offset : offset + size])
@@ -86,16 +96,21 @@ class WindowCountPagination(ApiPagination):
             raise NotFound("Invalid page: that page contains no results.")
         for row in rows:
             del row["total_count"]
-        self.number, self.size = number, size
         return rows
 
     def get_paginated_response(self, data):
         return Response(
-            {"count": self.total, "next": self.get_next_link(), "previous": self.get_previous_link(), "results": data}
+            {
+                "count": self.total,
+                "count_is_capped": self.count_is_capped,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
         )
 
     def get_next_link(self):
-        if self.number * self.size >= self.total:
+        if not (self.number * self.size < self.total if self.has_next is None else self.has_next):
             return None
         return replace_query_param(self.request.build_absolute_uri(), self.page_query_param, self.number + 1)
 
@@ -108,22 +123,37 @@ class WindowCountPagination(ApiPagination):
         return replace_query_param(url, self.page_query_param, self.number - 1)
 
 
-_paginated_serializers: dict[type, type] = {}
+_paginated_serializers: dict[tuple[type, bool], type] = {}
 
 
-def paginated(serializer_class: type[serializers.Serializer]) -> type[serializers.Serializer]:
-    """The schema of a page of `serializer_class` (one component per item serializer)."""
-    if serializer_class not in _paginated_serializers:
+CAPPED_COUNT_HELP = (
+    f"Results over all pages; for a plain nearby search (a point and a radius, no other filter) exact up to "
+    f"NEARBY_COUNT_CAP ({settings.NEARBY_COUNT_CAP}), and that cap when the circle holds more "
+    f"(`count_is_capped`)."
+)
+
+
+def paginated(serializer_class: type[serializers.Serializer], *, capped: bool = False) -> type[serializers.Serializer]:
+    """The schema of a page of `serializer_class` (one component per item serializer); `capped`: the
+    page of a search whose count may be capped (WindowCountPagination)."""
+    if (serializer_class, capped) not in _paginated_serializers:
         name = serializer_class.__name__.removesuffix("Serializer")
-        _paginated_serializers[serializer_class] = type(
-            f"Paginated{name}ListSerializer",
+        extra = {}
+        if capped:
+            extra["count_is_capped"] = serializers.BooleanField(
+                help_text="True when `count` is the cap, not the total: the circle holds more places. "
+                "Follow `next` to page on."
+            )
+        _paginated_serializers[(serializer_class, capped)] = type(
+            f"Paginated{name}{'Search' if capped else ''}ListSerializer",
             (serializers.Serializer,),
             {
-                "count": serializers.IntegerField(help_text="Results over all pages."),
+                "count": serializers.IntegerField(help_text=CAPPED_COUNT_HELP if capped else "Results over all pages."),
+                **extra,
                 "next": serializers.URLField(allow_null=True, help_text="The next page, or null."),
                 "previous": serializers.URLField(allow_null=True, help_text="The previous page, or null."),
                 "results": serializer_class(many=True),
                 "__module__": serializer_class.__module__,
             },
         )
-    return _paginated_serializers[serializer_class]
+    return _paginated_serializers[(serializer_class, capped)]

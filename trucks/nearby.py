@@ -110,25 +110,69 @@ def nearby_places(
 
 
 # The plain nearby search (a point and a radius, nothing else) is the hottest query of the app: it
-# runs as this one prepared statement, built once, instead of an ORM query rebuilt and recompiled
-# on every request (that cost more than the query itself). Same box, same haversine, same order as
-# nearby_places() (the search with filters); tests hold both to a brute-force haversine.
+# runs as statements written once, instead of an ORM query rebuilt and recompiled on every request
+# (that cost more than the query itself). Same haversine and order as nearby_places() (the search
+# with filters); tests hold both to a brute-force haversine.
+#
+# It reads the GiST index `place_active_point_idx` (point(lng, lat) of active places, with lat, lng
+# and id included: trucks/migrations/0008), whose box condition `point(lng, lat) <@ box` reads only
+# the box (a B-tree on (lat, lng) reads the whole latitude band, coast to coast). Two statements:
+# 1. the capped count: the places of the circle, counted up to NEARBY_COUNT_CAP + 1 (a LIMIT under
+#    the COUNT, so a dense circle stops being read after the cap);
+# 2. the page in a ring: the places within a radius r <= radius_km, nearest first, OFFSET/LIMIT. When
+#    the circle holds more than the cap, r starts where the circle's density says the ring holds
+#    about twice the places the page needs (r = R·sqrt(2·needed / cap), an upper estimate since the
+#    density is at least cap / πR²); a ring holding fewer than the page needs is widened (×2, up to
+#    radius_km) and read again. A ring holds every place within r, and every place outside it is
+#    farther than r, so its first `needed` places, nearest first, are exactly the search's.
 _DISTANCE_SQL = (
     "%(two_r)s * ASIN(SQRT(LEAST(POWER(SIN((RADIANS(lat) - %(lat0)s) / 2.0), 2)"
     " + %(cos_lat0)s * COS(RADIANS(lat)) * POWER(SIN((RADIANS(lng) - %(lng0)s) / 2.0), 2), 1.0)))"
 )
-# Only constants are put in ({distance}, {lng_condition}); every value is a bound parameter.
+# Only constants are put in ({distance}, {in_box}); every value is a bound parameter.
+_NEARBY_COUNT_SQL = (
+    "SELECT COUNT(*) FROM ("  # nosec B608 - constants only
+    " SELECT 1 FROM trucks_place WHERE is_active AND {in_box} AND {distance} <= %(radius_km)s LIMIT %(cap)s"
+    ") AS circle"
+).replace("{distance}", _DISTANCE_SQL)
 _NEARBY_KEYS_SQL = (
-    "SELECT id, distance_km, COUNT(*) OVER () AS total_count FROM ("  # nosec B608 - constants only
-    " SELECT id, {distance} AS distance_km FROM trucks_place"
-    " WHERE is_active AND lat >= %(lat_min)s AND lat <= %(lat_max)s AND {lng_condition}"
+    "SELECT id, distance_km FROM ("  # nosec B608 - constants only
+    " SELECT id, {distance} AS distance_km FROM trucks_place WHERE is_active AND {in_box}"
     ") AS candidates WHERE distance_km <= %(radius_km)s ORDER BY distance_km, id LIMIT %(limit)s OFFSET %(offset)s"
 ).replace("{distance}", _DISTANCE_SQL)
-_LNG_CONDITIONS = {
-    "all": "lng IS NOT NULL",
-    "band": "lng >= %(lng_min)s AND lng <= %(lng_max)s",
-    "wrapped": "(lng >= %(lng_min)s OR lng <= %(lng_max)s)",
+_POINT_IN_BOX = "point(lng, lat) <@ box(point(%(w{n})s, %(s{n})s), point(%(e{n})s, %(n{n})s))"
+# A circle's box, as the GiST condition: one box, or two when it crosses the antimeridian.
+_IN_BOX = {
+    1: _POINT_IN_BOX.replace("{n}", "0"),
+    2: "(" + _POINT_IN_BOX.replace("{n}", "0") + " OR " + _POINT_IN_BOX.replace("{n}", "1") + ")",
 }
+# A ring grows by this factor when it holds fewer places than the page needs.
+RING_GROWTH = 2.0
+
+
+def _box_params(box: BoundingBox) -> dict:
+    """The box as one or two (south, west, north, east) parameter sets for _IN_BOX."""
+    if box.lng_min is None:
+        parts = [(-180.0, 180.0)]
+    elif box.crosses_antimeridian:
+        parts = [(box.lng_min, 180.0), (-180.0, box.lng_max)]
+    else:
+        parts = [(box.lng_min, box.lng_max)]
+    params = {}
+    for number, (west, east) in enumerate(parts):
+        params.update({f"s{number}": box.lat_min, f"n{number}": box.lat_max, f"w{number}": west, f"e{number}": east})
+    return params
+
+
+@dataclass(frozen=True)
+class NearbyPage:
+    """One page of the plain nearby search: its rows, the count (exact up to the cap), whether the
+    circle holds more than the cap (`count_is_capped`), and whether a page follows."""
+
+    rows: list
+    count: int
+    count_is_capped: bool
+    has_next: bool
 
 
 @dataclass(frozen=True)
@@ -139,27 +183,59 @@ class NearbyKeys:
     lng: float
     radius_km: float
 
-    def page_sql(self, *, offset: int, limit: int) -> tuple[str, dict]:
-        box = bounding_box(lat=self.lat, lng=self.lng, radius_km=self.radius_km)
-        shape = "all" if box.lng_min is None else "wrapped" if box.crosses_antimeridian else "band"
+    def _params(self, radius_km: float) -> tuple[str, dict]:
+        box = bounding_box(lat=self.lat, lng=self.lng, radius_km=radius_km)
         params = {
             "two_r": 2.0 * EARTH_RADIUS_KM,
             "lat0": math.radians(self.lat),
             "lng0": math.radians(self.lng),
             "cos_lat0": math.cos(math.radians(self.lat)),
-            "lat_min": box.lat_min,
-            "lat_max": box.lat_max,
-            "lng_min": box.lng_min,
-            "lng_max": box.lng_max,
-            "radius_km": float(self.radius_km),
-            "limit": limit,
-            "offset": offset,
+            "radius_km": float(radius_km),
+            **_box_params(box),
         }
-        return _NEARBY_KEYS_SQL.replace("{lng_condition}", _LNG_CONDITIONS[shape]), params
+        return _IN_BOX[2 if box.crosses_antimeridian else 1], params
 
-    def page_rows(self, *, offset: int, limit: int) -> list[dict]:
-        """One page of keys, each with the total (`total_count`) of the whole search."""
-        sql, params = self.page_sql(offset=offset, limit=limit)
+    def count_sql(self, *, cap: int) -> tuple[str, dict]:
+        """The places of the circle, counted up to cap + 1."""
+        in_box, params = self._params(self.radius_km)
+        return _NEARBY_COUNT_SQL.replace("{in_box}", in_box), {**params, "cap": cap + 1}
+
+    def page_sql(self, *, offset: int, limit: int, radius_km: float | None = None) -> tuple[str, dict]:
+        """Keys (id, distance_km) of the places within `radius_km` (the search's by default), nearest
+        first, `limit` of them after `offset`."""
+        in_box, params = self._params(self.radius_km if radius_km is None else min(radius_km, self.radius_km))
+        return _NEARBY_KEYS_SQL.replace("{in_box}", in_box), {**params, "limit": limit, "offset": offset}
+
+    def first_ring_km(self, *, count: int, cap: int, needed: int) -> float:
+        """The first ring's radius: the whole circle when it holds at most `cap` places; otherwise the
+        radius where the circle's (at least) cap places per πR² put about 2 × needed places."""
+        if count <= cap:
+            return self.radius_km
+        return min(self.radius_km, self.radius_km * math.sqrt(2.0 * needed / cap))
+
+    def page(self, *, offset: int, limit: int, cap: int, fetch) -> NearbyPage:
+        """One page: `fetch(sql, params)` runs the keys' statement (or one wrapping it) and returns
+        its rows, nearest first; one row more than `limit` is asked to know whether a page follows."""
+        sql, params = self.count_sql(cap=cap)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            return [{"id": pk, "distance_km": distance, "total_count": total} for pk, distance, total in cursor]
+            (count,) = cursor.fetchone()
+        radius = self.first_ring_km(count=count, cap=cap, needed=offset + limit + 1)
+        while True:
+            rows = fetch(*self.page_sql(offset=offset, limit=limit + 1, radius_km=radius))
+            if len(rows) > limit or radius >= self.radius_km:
+                break
+            radius = min(self.radius_km, radius * RING_GROWTH)
+        return NearbyPage(
+            rows=rows[:limit], count=min(count, cap), count_is_capped=count > cap, has_next=len(rows) > limit
+        )
+
+    def page_rows(self, *, offset: int, limit: int, cap: int) -> NearbyPage:
+        """One page of keys, as {"id", "distance_km"} rows."""
+
+        def fetch(sql: str, params: dict) -> list[dict]:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                return [{"id": pk, "distance_km": distance} for pk, distance in cursor]
+
+        return self.page(offset=offset, limit=limit, cap=cap, fetch=fetch)

@@ -27,7 +27,7 @@ from trucks.models import (
     PlaceKind,
     ScheduleException,
 )
-from trucks.nearby import NearbyKeys, nearby_places
+from trucks.nearby import NearbyKeys, NearbyPage, nearby_places
 from trucks.schedule import next_opening
 from trucks.thumbnails import image_card
 from trucks.upcoming import OpenStopKeys, open_stop_keys, open_stops, open_window, stop_card
@@ -157,7 +157,7 @@ _CARD_COLUMNS = (
     + ", p.time_zone, v.business_name, v.verification_status = 'verified', c.slug, c.name,"
     " cover.image, cover.width, cover.height"
 )
-_CARD_WIDTH = len(CARD_FIELDS) + 8  # the columns above; the plain nearby page adds distance and total
+_CARD_WIDTH = len(CARD_FIELDS) + 8  # the columns above; the plain nearby page adds the distance
 _CARD_JOINS = (
     " JOIN vendors_vendor v ON v.id = p.vendor_id"
     # the cover photo: one probe of photo_place_position_idx per place, before the categories multiply rows
@@ -253,31 +253,31 @@ def _cards_add_schedule_and_freshness(cards: dict[int, dict], *, time_zones: dic
 
 @dataclass(frozen=True)
 class PlainNearbySearch:
-    """The plain nearby search (a point and a radius only): one statement answers the
-    page's whole cards and the total, the keys found on the index alone (trucks.nearby.NearbyKeys)."""
+    """The plain nearby search (a point and a radius only): the capped count, then one statement for
+    the page's whole cards, the keys found on the GiST index alone (trucks.nearby.NearbyKeys)."""
 
     keys: NearbyKeys
 
-    def page_sql(self, *, offset: int, limit: int) -> tuple[str, dict]:
-        keys_sql, params = self.keys.page_sql(offset=offset, limit=limit)
+    def page_sql(self, *, offset: int, limit: int, radius_km: float | None = None) -> tuple[str, dict]:
+        keys_sql, params = self.keys.page_sql(offset=offset, limit=limit, radius_km=radius_km)
         return _NEARBY_CARDS_SQL.replace("{keys}", keys_sql), params
 
-    def page_rows(self, *, offset: int, limit: int) -> list[dict]:
-        """One page of cards, each with the search's total as `total_count`."""
-        sql, params = self.page_sql(offset=offset, limit=limit)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        width = _CARD_WIDTH
-        distances = {row[0]: row[width] for row in rows}
-        totals = {row[0]: row[width + 1] for row in rows}
-        cards = _cards_from_rows(rows, distances=distances)
-        return [{**card, "total_count": totals[place_id]} for place_id, card in cards.items()]
+    def capped_page(self, *, offset: int, limit: int) -> NearbyPage:
+        """One page of cards, with the count capped at NEARBY_COUNT_CAP."""
+
+        def fetch(sql: str, params: dict) -> list[dict]:
+            with connection.cursor() as cursor:
+                cursor.execute(_NEARBY_CARDS_SQL.replace("{keys}", sql), params)
+                rows = cursor.fetchall()
+            distances = {row[0]: row[_CARD_WIDTH] for row in rows}
+            return list(_cards_from_rows(rows, distances=distances).values())
+
+        return self.keys.page(offset=offset, limit=limit, cap=settings.NEARBY_COUNT_CAP, fetch=fetch)
 
 
 # The page's keys (an index-only scan), then only those rows joined with their vendor and categories.
 _NEARBY_CARDS_SQL = (
-    f"SELECT {_CARD_COLUMNS}, k.distance_km, k.total_count"  # nosec B608 # noqa: S608 - constants only
+    f"SELECT {_CARD_COLUMNS}, k.distance_km"  # nosec B608 # noqa: S608 - constants only
     f" FROM ({{keys}}) AS k JOIN trucks_place p ON p.id = k.id{_CARD_JOINS}"
     " ORDER BY k.distance_km, k.id, c.position ASC NULLS LAST, c.name ASC NULLS LAST"
 )

@@ -164,10 +164,43 @@ def map_viewport(*, viewport: Viewport, queryset: QuerySet[Place], threshold: in
     return MapAnswer(count=sum(cluster.count for cluster in clusters), clusters=clusters, rows=grid, columns=grid)
 
 
+# The map's filters the lattice (trucks.map_lattice) answers: its keys, besides the box.
+LATTICE_FILTERS = frozenset({"bbox", "kind", "open_now"})
+
+
 def places_map(*, filters: "PlaceMapFilter") -> MapAnswer:
     """The map of the active places `filters` keeps (its viewport required); a ValidationError by
-    parameter when they are invalid."""
+    parameter when they are invalid.
+
+    Past the threshold, when no filter but the box, kind and open_now narrowed the places, the
+    clusters come from the lattice (trucks.map_lattice, a grid of fixed cells, without reading the
+    box's places); otherwise from one GROUP BY over the box's places (map_viewport).
+    """
     if not filters.is_valid():
         raise ValidationError(filters.errors)
     queryset = filters.filter_queryset(Place.objects.filter(is_active=True))
-    return map_viewport(viewport=filters.viewport, queryset=queryset)
+    if not _only_lattice_filters(filters):
+        return map_viewport(viewport=filters.viewport, queryset=queryset)
+    from trucks.map_lattice import lattice_map
+
+    threshold = settings.MAP_CLUSTER_THRESHOLD
+    ids = list(queryset.filter(filters.viewport.as_q()).order_by().values_list("id", flat=True)[: threshold + 1])
+    if len(ids) <= threshold:
+        return MapAnswer(count=len(ids), place_ids=sorted(ids))
+    cleaned = filters.form.cleaned_data
+    answer = lattice_map(
+        viewport=filters.viewport,
+        max_cells=settings.MAP_CLUSTER_GRID**2,
+        kind=cleaned.get("kind") or None,
+        is_open=cleaned.get("open_now"),
+    )
+    return answer if answer is not None else map_viewport(viewport=filters.viewport, queryset=queryset, threshold=-1)
+
+
+def _only_lattice_filters(filters: "PlaceMapFilter") -> bool:
+    """No filter but the box, kind and open_now narrows the places (a diet switch set to false does not)."""
+    everything = Place.objects.all()
+    for name, value in filters.form.cleaned_data.items():
+        if name not in LATTICE_FILTERS and filters.filters[name].filter(everything, value) is not everything:
+            return False
+    return True

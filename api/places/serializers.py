@@ -391,8 +391,10 @@ class MapClustersSerializer(serializers.Serializer):
 
     type = serializers.ChoiceField(choices=["clusters"])
     count = serializers.IntegerField(help_text="Places in the viewport (the sum of the clusters' counts).")
-    rows = serializers.IntegerField(help_text="Rows of the grid over the viewport, south to north.")
-    columns = serializers.IntegerField(help_text="Columns of the grid over the viewport, west to east.")
+    rows = serializers.IntegerField(help_text="Rows of the grid the viewport spans, south to north.")
+    columns = serializers.IntegerField(
+        help_text="Columns of the grid the viewport spans, west to east (both sides of 180° when it crosses it)."
+    )
     clusters = MapClusterSerializer(many=True, help_text="Cells with places, by row then column.")
 
 

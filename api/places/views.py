@@ -42,10 +42,11 @@ class PlaceListView(APIView):
         description="Active trucks and stands. With lat/lng: those within radius_km, each with its "
         "distance_km, nearest first (ties by id) unless `ordering` says otherwise. With open_at or open_within "
         "(search ahead): those whose schedule has them open then, each card with its `stop`; the distance is "
-        "to that stop.",
+        "to that stop. The plain nearby search (a point and a radius, no other filter) counts the circle's "
+        "places up to NEARBY_COUNT_CAP: beyond it `count` is the cap and `count_is_capped` is true.",
         parameters=[s.PlaceSearchPointSerializer],
         filters=True,
-        responses={200: paginated(s.PlaceCardSerializer), **error_responses(400, 404)},
+        responses={200: paginated(s.PlaceCardSerializer, capped=True), **error_responses(400, 404)},
     )
     def get(self, request):
         filters, point = filters_valid(request, self.filterset_class, others=s.PlaceSearchPointSerializer)
@@ -82,8 +83,11 @@ class PlaceMapView(APIView):
         summary="Places on a map viewport, or clusters",
         description="Active places inside `bbox` that the filters keep. Up to MAP_CLUSTER_THRESHOLD "
         '(300) of them: `{"type": "places"}` with every one as a card. More: `{"type": "clusters"}`, a '
-        "grid of at most 16 × 16 cells over the viewport, each cell that holds places with its count, the "
-        "centroid of its places and its bounds; every place of the viewport is counted in exactly one cell.",
+        "grid of at most MAP_CLUSTER_GRID² (16 × 16) cells over the viewport, each cell that holds places with "
+        "its count, the centroid of its places and its bounds (clipped to the viewport); every place of the "
+        "viewport is counted in exactly one cell. With no filter but bbox, kind and open_now the cells are the "
+        "fixed cells of a zoom level (0.02° × 2^k, the finest that fits) answered from a maintained lattice; "
+        "with other filters they split the viewport into equal parts.",
         filters=True,
         responses={
             200: PolymorphicProxySerializer(
@@ -100,8 +104,19 @@ class PlaceMapView(APIView):
         if answer.clusters is None:
             places = place_cards_by_ids(answer.place_ids)
             return Response({"type": "places", "count": answer.count, "places": places})  # MapPlacesSerializer's shape
+        # MapClustersSerializer's shape, built as plain dicts: walking the serializer field by field
+        # for 256 clusters cost more than the lattice's statement.
+        clusters = [
+            {
+                "count": c.count,
+                "lat": c.lat,
+                "lng": c.lng,
+                "bounds": {"south": c.south, "west": c.west, "north": c.north, "east": c.east},
+            }
+            for c in answer.clusters
+        ]
         data = {"type": "clusters", "count": answer.count, "rows": answer.rows, "columns": answer.columns}
-        return Response(s.MapClustersSerializer({**data, "clusters": answer.clusters}).data)
+        return Response({**data, "clusters": clusters})
 
 
 class PlaceDetailView(APIView):

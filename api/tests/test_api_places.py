@@ -39,6 +39,21 @@ def test_search_through_the_api_when_paged_matches_brute_force(db, api_client):
         assert got == expected
 
 
+def test_search_with_a_capped_count_pages_on_through_next_like_brute_force(db, api_client, settings):
+    # given a count capped at 10, below the population of every seeded circle but the sparsest
+    settings.NEARBY_COUNT_CAP = 10
+    seed_places(random.Random(7))
+    places = list(Place.objects.values_list("id", "lat", "lng"))
+    for lat, lng, radius in QUERY_POINTS:
+        expected = brute_force(places, lat, lng, radius)
+
+        first = api_client.get(URL, {"lat": lat, "lng": lng, "radius_km": radius, "page_size": 3}).json()
+        got = all_ids(api_client, {"lat": lat, "lng": lng, "radius_km": radius, "page_size": 3})
+
+        assert got == expected
+        assert (first["count"], first["count_is_capped"]) == (min(len(expected), 10), len(expected) > 10)
+
+
 def test_search_with_a_point_answers_cards_with_distance_nearest_first(db, api_client):
     cat = factories.CategoryFactory(name="Tacos", slug="tacos")
     far = factories.PlaceFactory(name="Far", lat=30.2900, lng=-97.7431, rating_avg=Decimal("4.50"), rating_count=2)
@@ -230,7 +245,7 @@ def test_search_pages_are_capped_and_linked(db, api_client, settings):
 def test_search_empty_result_answers_an_empty_page(db, api_client):
     response = api_client.get(URL, {"lat": 0, "lng": 0})
 
-    assert response.json() == {"count": 0, "next": None, "previous": None, "results": []}
+    assert response.json() == {"count": 0, "count_is_capped": False, "next": None, "previous": None, "results": []}
 
 
 @pytest.mark.parametrize("size", [3, 12])
@@ -240,17 +255,17 @@ def test_search_query_count_is_constant(db, api_client, django_assert_num_querie
         place.categories.add(*cats)
     search_documents_refresh_all()  # the factories write past the services that keep the documents
 
-    # the plain nearby search: one statement for the page's cards and the count, then the page's
+    # the plain nearby search: the capped count, one statement for the page's cards, then the page's
     # weekly hours and its exceptions (every card's next opening)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         response = api_client.get(URL, {"lat": AUSTIN[0], "lng": AUSTIN[1], "page_size": 100})
     # with filters: one query for the page's keys and the count, one for the page's cards, two for hours
     with django_assert_num_queries(4):
         filtered = api_client.get(URL, {"lat": AUSTIN[0], "lng": AUSTIN[1], "kind": "truck", "page_size": 100})
     with django_assert_num_queries(4):
         texts = api_client.get(URL, {"q": "place", "vegan": "false", "category": cats[0].slug})
-    # a diet switch set to false narrows nothing: still the plain statement
-    with django_assert_num_queries(3):
+    # a diet switch set to false narrows nothing: still the plain statements
+    with django_assert_num_queries(4):
         switched_off = api_client.get(URL, {"lat": AUSTIN[0], "lng": AUSTIN[1], "vegan": "false", "page_size": 100})
 
     assert response.json()["count"] == filtered.json()["count"] == texts.json()["count"] == size
@@ -268,8 +283,8 @@ def test_search_uses_the_lat_lng_index_bounding_box(db):
 
     assert '"trucks_place"."lat" >= ' in orm_sql and '"trucks_place"."lat" <= ' in orm_sql
     assert "ASIN" in orm_sql.upper()
-    assert "lat >= %(lat_min)s AND lat <= %(lat_max)s" in plain_sql and "ASIN" in plain_sql
-    assert params["lat_min"] < 30.0 < params["lat_max"] and params["lng_min"] < -97.0 < params["lng_max"]
+    assert "point(lng, lat) <@ box(point(%(w0)s, %(s0)s), point(%(e0)s, %(n0)s))" in plain_sql and "ASIN" in plain_sql
+    assert params["s0"] < 30.0 < params["n0"] and params["w0"] < -97.0 < params["e0"]
 
 
 def test_reverse_names():
@@ -345,16 +360,17 @@ def test_plain_nearby_search_answers_the_brute_force_places_as_exact_cards(db):
 
         # when
         search = places_search(lat=lat, lng=lng, radius_km=radius)
-        keys = search.keys.page_rows(offset=0, limit=500)
-        cards = search.page_rows(offset=0, limit=500)
+        keys = search.keys.page_rows(offset=0, limit=500, cap=1000)
+        cards = search.capped_page(offset=0, limit=500)
 
         # then
         assert isinstance(search, PlainNearbySearch)
-        assert [key["id"] for key in keys] == expected_ids
-        for key in keys:
+        assert [key["id"] for key in keys.rows] == expected_ids
+        for key in keys.rows:
             assert key["distance_km"] == pytest.approx(distances[key["id"]], abs=1e-9)
-        assert {key["total_count"] for key in keys} | {card.pop("total_count") for card in cards} == {len(expected_ids)}
-        assert cards == expected_cards
+        assert (keys.count, cards.count) == (len(expected_ids), len(expected_ids))
+        assert (keys.count_is_capped, cards.has_next) == (False, False)
+        assert cards.rows == expected_cards
         assert place_cards_by_ids(expected_ids) == [
             {k: v for k, v in card.items() if k != "distance_km"} for card in expected_cards
         ]

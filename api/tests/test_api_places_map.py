@@ -5,6 +5,7 @@ import random
 import pytest
 from django.urls import reverse
 
+from api.places.serializers import MapBoundsSerializer, MapClusterSerializer, MapClustersSerializer
 from tests import factories
 from trucks.models import Place
 
@@ -59,8 +60,13 @@ def test_map_past_the_threshold_answers_clusters_counting_every_place_once(db, a
     # then
     body = response.json()
     assert response.status_code == 200
-    assert (body["type"], body["count"], body["rows"], body["columns"]) == ("clusters", 400, 16, 16)
+    # the lattice's 2.56° cells over the box: 11 rows × 23 columns, at most 16² cells
+    assert (body["type"], body["count"], body["rows"], body["columns"]) == ("clusters", 400, 11, 23)
     assert sum(cluster["count"] for cluster in body["clusters"]) == len(places)
+    # built as plain dicts, in the documented shape
+    assert set(body) == set(MapClustersSerializer().fields)
+    assert {key for cluster in body["clusters"] for key in cluster} == set(MapClusterSerializer().fields)
+    assert {key for cluster in body["clusters"] for key in cluster["bounds"]} == set(MapBoundsSerializer().fields)
     for cluster in body["clusters"]:
         bounds = cluster["bounds"]
         members = [
@@ -74,22 +80,41 @@ def test_map_past_the_threshold_answers_clusters_counting_every_place_once(db, a
         assert cluster["lat"] == pytest.approx(sum(p.lat for p in members) / len(members), abs=1e-9)
 
 
+def test_map_with_a_category_clusters_on_the_viewport_grid_not_the_lattice(db, api_client, settings):
+    # given 40 tacos places and 40 others, and a threshold of 20
+    settings.MAP_CLUSTER_THRESHOLD, settings.MAP_CLUSTER_GRID = 20, 4
+    tacos = factories.CategoryFactory(slug="tacos")
+    for place in scatter(random.Random(8), 40, lat=(30.0, 31.0), lng=(-98.0, -97.0)):
+        place.categories.add(tacos)
+    scatter(random.Random(9), 40, lat=(30.0, 31.0), lng=(-98.0, -97.0))
+
+    body = api_client.get(URL, {"bbox": "30,-98,31,-97", "category": "tacos"}).json()
+    plain = api_client.get(URL, {"bbox": "30,-98,31,-97"}).json()
+
+    # then 4 × 4 equal parts of the box for the category; the lattice's 0.32° cells for the plain map
+    assert (body["type"], body["count"], body["rows"], body["columns"]) == ("clusters", 40, 4, 4)
+    assert {c["bounds"]["north"] for c in body["clusters"]} <= {30.25, 30.5, 30.75, 31.0}
+    assert (plain["type"], plain["count"], plain["rows"], plain["columns"]) == ("clusters", 80, 4, 4)
+    assert {c["bounds"]["north"] for c in plain["clusters"]} <= {30.08, 30.4, 30.72, 31.0}
+
+
 def test_map_across_the_antimeridian_counts_both_sides(db, api_client, settings):
     # given 60 places just west of 180° and 40 just east of it, and 10 far away
     settings.MAP_CLUSTER_THRESHOLD, settings.MAP_CLUSTER_GRID = 50, 2
-    scatter(random.Random(1), 60, lat=(50.1, 51.4), lng=(178.0, 179.9))
-    scatter(random.Random(2), 40, lat=(50.1, 51.4), lng=(-179.9, -178.0))
-    scatter(random.Random(3), 10, lat=(50.1, 51.4), lng=(100.0, 110.0))
+    scatter(random.Random(1), 60, lat=(50.1, 51.1), lng=(178.0, 179.9))
+    scatter(random.Random(2), 40, lat=(50.1, 51.1), lng=(-179.9, -178.0))
+    scatter(random.Random(3), 10, lat=(50.1, 51.1), lng=(100.0, 110.0))
 
     # when the box runs from 176°E to 176°W
     response = api_client.get(URL, {"bbox": "50,176,53,-176"})
 
-    # then two columns, one each side of 180°, and only the south row holds places
+    # then the lattice's 10.24° cells: two columns, one each side of 180°, and only the south row
+    # (40.96° to 51.2°, clipped to the box) holds places
     body = response.json()
     assert (body["type"], body["count"], body["rows"], body["columns"]) == ("clusters", 100, 2, 2)
     assert [(c["count"], c["bounds"]) for c in body["clusters"]] == [
-        (60, {"south": 50.0, "west": 176.0, "north": 51.5, "east": 180.0}),
-        (40, {"south": 50.0, "west": -180.0, "north": 51.5, "east": -176.0}),
+        (60, {"south": 50.0, "west": 176.0, "north": 51.2, "east": 180.0}),
+        (40, {"south": 50.0, "west": -180.0, "north": 51.2, "east": -176.0}),
     ]
     assert 178.0 < body["clusters"][0]["lng"] < 179.9
     assert -179.9 < body["clusters"][1]["lng"] < -178.0

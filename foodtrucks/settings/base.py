@@ -325,6 +325,9 @@ ANALYTICS_EVENT_MAX_FUTURE_MINUTES = env.int("ANALYTICS_EVENT_MAX_FUTURE_MINUTES
 # The raw events table has one partition per UTC day: the hourly beat job creates them this many
 # days ahead (analytics/partitions.py).
 ANALYTICS_EVENT_PARTITIONS_AHEAD_DAYS = env.int("ANALYTICS_EVENT_PARTITIONS_AHEAD_DAYS", default=7)
+# The plain nearby search counts the places of its circle up to this many: beyond it the answer's
+# `count` is this cap and `count_is_capped` is true (a dense circle is never read whole: trucks.nearby).
+NEARBY_COUNT_CAP = env.int("NEARBY_COUNT_CAP", default=1000)
 # The map (GET places/map/?bbox=): a viewport holding more places than this answers clusters, on a
 # grid of this many rows and columns over the viewport (so at most GRID² clusters).
 MAP_CLUSTER_THRESHOLD = env.int("MAP_CLUSTER_THRESHOLD", default=300)

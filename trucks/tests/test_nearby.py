@@ -7,7 +7,7 @@ import pytest
 from tests import factories
 from tests.geo import QUERY_POINTS, brute_force, destination, seed_places
 from trucks.models import Place
-from trucks.nearby import bounding_box, nearby_places
+from trucks.nearby import NearbyKeys, bounding_box, haversine_km, nearby_places
 
 
 @pytest.fixture
@@ -90,3 +90,53 @@ def test_bounding_box_holds_every_point_of_the_circle():
             assert p_lng >= box.lng_min or p_lng <= box.lng_max
         else:
             assert box.lng_min <= p_lng <= box.lng_max
+
+
+@pytest.mark.parametrize("cap", [3, 10, 1000])
+@pytest.mark.parametrize("page_size", [1, 4, 20])
+def test_plain_nearby_keys_in_rings_with_a_capped_count_page_like_brute_force(seeded_places, cap, page_size):
+    # given the seeded circles (~40 places each) and a cap below, near or above their populations
+    places = list(Place.objects.values_list("id", "lat", "lng"))
+    for lat, lng, radius in QUERY_POINTS:
+        expected = brute_force(places, lat, lng, radius)
+        keys = NearbyKeys(lat=lat, lng=lng, radius_km=radius)
+
+        # when every page is read, each from its own first ring
+        got, offset = [], 0
+        while True:
+            page = keys.page_rows(offset=offset, limit=page_size, cap=cap)
+            got += [row["id"] for row in page.rows]
+            assert (page.count, page.count_is_capped) == (min(len(expected), cap), len(expected) > cap)
+            if not page.has_next:
+                break
+            offset += page_size
+
+        # then the same places in the same order as brute force, however small the first ring
+        assert got == expected
+
+
+def test_plain_nearby_first_ring_is_the_circle_unless_the_count_is_capped():
+    keys = NearbyKeys(lat=40.75, lng=-73.99, radius_km=5.0)
+
+    assert keys.first_ring_km(count=900, cap=1000, needed=21) == 5.0
+    assert keys.first_ring_km(count=1001, cap=1000, needed=21) == pytest.approx(5.0 * (42 / 1000) ** 0.5)
+    assert keys.first_ring_km(count=1001, cap=1000, needed=2000) == 5.0
+
+
+def test_plain_nearby_a_ring_too_small_is_widened_until_the_page_is_full(db):
+    # given 30 places 4 km away and 1 place 100 m away: the circle is crowded, but not near its centre
+    vendor = factories.VendorFactory()
+    near = factories.PlaceFactory(vendor=vendor, lat=destination(40.0, -74.0, 0, 0.1)[0], lng=-74.0)
+    far = [
+        factories.PlaceFactory(vendor=vendor, lat=lat, lng=lng)
+        for lat, lng in (destination(40.0, -74.0, bearing * 12, 4.0) for bearing in range(30))
+    ]
+
+    # when the count is capped at 20 and a page of 2 is asked (3 places needed, to know a page follows):
+    # the first ring is 5 km · sqrt(2 · 3 / 20) = 2.7 km
+    page = NearbyKeys(lat=40.0, lng=-74.0, radius_km=5.0).page_rows(offset=0, limit=2, cap=20)
+
+    # then the ring of 2.7 km (1 place) was widened to 5 km, and the page is the two nearest
+    expected = sorted(far, key=lambda p: (haversine_km(40.0, -74.0, p.lat, p.lng), p.pk))[0]
+    assert [row["id"] for row in page.rows] == [near.pk, expected.pk]
+    assert (page.count, page.count_is_capped, page.has_next) == (20, True, True)
