@@ -19,6 +19,8 @@ from django.utils import timezone
 from accounts.models import User
 from foodtrucks.services import model_update
 from foodtrucks.tasks import stored_files_delete
+from trucks import changes
+from trucks.changes import ChangeKind
 from trucks.models import (
     ITEM_PHOTO_FOLDER,
     PHOTO_FOLDER,
@@ -117,21 +119,43 @@ def place_update(*, place: Place, data: dict[str, Any]) -> Place:
     """
     data = dict(data)
     categories = data.pop("categories", None)
+    where_before = (place.lat, place.lng)
     model_update(instance=place, fields=PLACE_FIELDS, data=data)
     if categories is not None:
         place.categories.set(categories)
     search_documents_refresh(place_ids=[place.pk])
     if STOP_FIELDS & data.keys():
         upcoming_stops_rebuild(place_ids=[place.pk])
+    if (place.lat, place.lng) != where_before:
+        changes.publish(_moved(place, *where_before))
     return place
+
+
+def _moved(place: Place, previous_lat: float | None, previous_lng: float | None) -> changes.PlaceChange:
+    return changes.place_change(place, ChangeKind.MOVED, previous_lat=previous_lat, previous_lng=previous_lng)
+
+
+@transaction.atomic
+def place_staff_saved(*, place: Place, before: dict[str, Any]) -> None:
+    """Staff saved the place in the admin: tell the change bus what its live state did (`before`:
+    is_active, is_open, lat and lng as the form found them)."""
+    if before.get("is_active") and not place.is_active:
+        changes.publish(changes.place_change(place, ChangeKind.WENT_INACTIVE))
+        return
+    if bool(before.get("is_open")) != bool(place.is_open):
+        changes.publish(changes.place_change(place, ChangeKind.OPENED if place.is_open else ChangeKind.CLOSED))
+    elif (before.get("lat"), before.get("lng")) != (place.lat, place.lng):
+        changes.publish(_moved(place, before.get("lat"), before.get("lng")))
 
 
 @transaction.atomic
 def place_delete(*, place: Place) -> None:
     """Delete the place (its hours, photos, ratings and statistics cascade), then its photo files."""
     photos = list(Photo.objects.filter(place=place).values_list("image", flat=True))
+    gone = changes.place_change(place, ChangeKind.WENT_INACTIVE)
     place.delete()
     _delete_photo_files_on_commit(photos)
+    changes.publish(gone)
 
 
 def _validate_coordinates(lat: float, lng: float) -> None:
@@ -180,7 +204,7 @@ def place_check_in(
     # commits: a request that lost is answered the winner's state, never its own.
     at = at or timezone.now()
     newer_open = Q(open_changed_at__isnull=True) | Q(open_changed_at__lt=at)
-    changes = {
+    updates = {
         "is_open": _if_newer(newer_open, "is_open", bool(is_open)),
         "open_changed_at": _if_newer(newer_open, "open_changed_at", at),
     }
@@ -189,7 +213,7 @@ def place_check_in(
     if lat is not None and lng is not None:
         _validate_coordinates(lat, lng)
         newer = Q(location_updated_at__isnull=True) | Q(location_updated_at__lt=at)
-        changes |= {
+        updates |= {
             "lat": _if_newer(newer, "lat", float(lat)),
             "lng": _if_newer(newer, "lng", float(lng)),
             "location_source": _if_newer(newer, "location_source", source),
@@ -198,14 +222,29 @@ def place_check_in(
     elif (lat is None) != (lng is None):
         raise ValidationError({"lat": "Give both latitude and longitude, or neither."})
     if address:
-        changes["address"] = _if_newer(newer, "address", address[:255])
-    changes["updated_at"] = _if_newer(newer_open | newer, "updated_at", timezone.now())
+        updates["address"] = _if_newer(newer, "address", address[:255])
+    updates["updated_at"] = _if_newer(newer_open | newer, "updated_at", timezone.now())
     where_before = (place.lat, place.lng, place.address)
-    Place.objects.filter(pk=place.pk).update(**changes)
+    was_open = place.is_open
+    Place.objects.filter(pk=place.pk).update(**updates)
     place.refresh_from_db(fields=[*LIVE_FIELDS, "address", "updated_at"])
     if (place.lat, place.lng, place.address) != where_before:  # stops without their own location move with it
         upcoming_stops_rebuild(place_ids=[place.pk])
+    changes.publish(_check_in_change(place, was_open=was_open, previous=where_before[:2], at=at))
     return place
+
+
+def _check_in_change(
+    place: Place, *, was_open: bool, previous: tuple[float | None, float | None], at: datetime
+) -> changes.PlaceChange:
+    """What a check-in did: opened or closed the place, else moved it, else confirmed it where it was."""
+    moved = (place.lat, place.lng) != previous
+    if bool(place.is_open) != bool(was_open):
+        kind = ChangeKind.OPENED if place.is_open else ChangeKind.CLOSED
+    else:
+        kind = ChangeKind.MOVED if moved else ChangeKind.CHECKED_IN
+    where = {"previous_lat": previous[0], "previous_lng": previous[1]} if moved else {}
+    return changes.place_change(place, kind, at=at, **where)
 
 
 # --- weekly hours and exceptions ------------------------------------------------------------------
@@ -229,10 +268,28 @@ def opening_hours_replace(*, place: Place, slots: Iterable[dict]) -> list[Openin
     for row in rows:
         row.full_clean(exclude=["place"], validate_unique=False, validate_constraints=False)
     Place.objects.select_for_update().filter(pk=place.pk).first()
+    today = _today_at(place)
+    before = _weekday_slots(OpeningHours.objects.filter(place=place), today.weekday())
     OpeningHours.objects.filter(place=place).delete()
     created = OpeningHours.objects.bulk_create(rows)
     upcoming_stops_rebuild(place_ids=[place.pk])
+    if _weekday_slots(created, today.weekday()) != before:
+        changes.publish(changes.place_change(place, ChangeKind.SCHEDULE_CHANGED))
     return created
+
+
+def _today_at(place: Place) -> date:
+    """The place's own date now (its time zone)."""
+    return timezone.now().astimezone(place.tzinfo).date()
+
+
+def _weekday_slots(rows: Iterable[OpeningHours], weekday: int) -> list[tuple]:
+    return sorted((row.opens, row.closes, row.address, row.lat, row.lng) for row in rows if row.weekday == weekday)
+
+
+def _publish_if_today(place: Place, day: date) -> None:
+    if day == _today_at(place):
+        changes.publish(changes.place_change(place, ChangeKind.SCHEDULE_CHANGED))
 
 
 @transaction.atomic
@@ -256,6 +313,7 @@ def schedule_exception_create(
     exception.full_clean()
     exception.save()
     upcoming_stops_rebuild(place_ids=[place.pk])
+    _publish_if_today(place, exception.date)
     return exception
 
 
@@ -263,6 +321,7 @@ def schedule_exception_create(
 def schedule_exception_delete(*, exception: ScheduleException) -> None:
     exception.delete()
     upcoming_stops_rebuild(place_ids=[exception.place_id])
+    _publish_if_today(exception.place, exception.date)
 
 
 # --- ordering helpers -----------------------------------------------------------------------------
@@ -479,8 +538,12 @@ def item_move(*, item: MenuItem, direction: str) -> None:
 @transaction.atomic
 def item_set_availability(*, item: MenuItem, is_available: bool) -> MenuItem:
     """The one-click "sold out" switch (staff may use it); one row, one column."""
-    MenuItem.objects.filter(pk=item.pk).update(is_available=is_available)
+    changed = MenuItem.objects.filter(pk=item.pk).exclude(is_available=is_available).update(is_available=is_available)
     item.is_available = is_available
+    if changed:
+        kind = ChangeKind.ITEM_BACK if is_available else ChangeKind.ITEM_SOLD_OUT
+        for place in Place.objects.filter(menus__items=item, is_active=True).distinct():
+            changes.publish(changes.place_change(place, kind, item_id=item.pk))
     return item
 
 
