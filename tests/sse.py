@@ -43,27 +43,47 @@ def test_database_url() -> str:
     return f"postgres://{user}{password}@{host}:{port}/{db['NAME']}"
 
 
-@contextlib.contextmanager
-def asgi_server(**extra_env: str) -> Iterator[str]:
-    """uvicorn serving foodtrucks.asgi on a free port, on the test database and Redis; yields its base URL."""
-    port = free_port()
-    env = {
+def _app_env(**extra_env: str) -> dict[str, str]:
+    return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "foodtrucks.settings.test",
         "DATABASE_URL": test_database_url(),
         "REDIS_URL": settings.REDIS_URL,
         **extra_env,
     }
-    command = [sys.executable, "-m", "uvicorn", "foodtrucks.asgi:application", "--host", "127.0.0.1"]
-    process = subprocess.Popen(
-        [*command, "--port", str(port), "--log-level", "warning", "--lifespan", "off"], cwd=ROOT, env=env
-    )
+
+
+@contextlib.contextmanager
+def _serving(command: list[str], port: int, env: dict[str, str]) -> Iterator[str]:
+    process = subprocess.Popen(command, cwd=ROOT, env=env)
     try:
         wait_for_port(port)
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def asgi_server(port: int | None = None, **extra_env: str) -> Iterator[str]:
+    """uvicorn serving foodtrucks.asgi, on the test database and Redis; yields its base URL."""
+    port = port or free_port()
+    command = [sys.executable, "-m", "uvicorn", "foodtrucks.asgi:application", "--host", "127.0.0.1"]
+    command += ["--port", str(port), "--log-level", "warning", "--lifespan", "off"]
+    with _serving(command, port, _app_env(**extra_env)) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def wsgi_server(port: int | None = None, workers: int = 1, **extra_env: str) -> Iterator[str]:
+    """gunicorn (the Procfile's web process: sync workers) serving foodtrucks.wsgi; yields its base URL."""
+    port = port or free_port()
+    command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "foodtrucks.wsgi"]
+    env = _app_env(
+        HOST="127.0.0.1", PORT=str(port), WEB_CONCURRENCY=str(workers), GUNICORN_ACCESSLOG="/dev/null", **extra_env
+    )
+    with _serving(command, port, env) as url:
+        yield url
 
 
 @dataclass

@@ -40,6 +40,13 @@ STREAM_DESCRIPTION = (
     "and when they apply `previous_lat`/`previous_lng` (a move), `item_id`, `by_stale_switch`. Every event "
     "has an `id`; `keep-alive` events every 20 s; `stream-open` first."
 )
+
+
+def _json_errors(*codes: int) -> dict:
+    """The API's error answers, which a stream view gives in JSON whatever the client accepted."""
+    return {(code, "application/json"): response for code, response in error_responses(*codes).items()}
+
+
 STREAM_RESPONSE = OpenApiResponse(
     response={"type": "string", "description": "text/event-stream"},
     description="A Server-Sent Events stream that stays open.",
@@ -76,7 +83,7 @@ class LivePlacesStreamView(_StreamView):
             ),
             LAST_EVENT_ID,
         ],
-        responses={(200, "text/event-stream"): STREAM_RESPONSE, **error_responses(400)},
+        responses={(200, "text/event-stream"): STREAM_RESPONSE, **_json_errors(400)},
     )
     def get(self, request):
         try:
@@ -105,7 +112,7 @@ class LiveFavoritesStreamView(_StreamView):
         description="The changes of the consumer's favorite places (the newest LIVE_FAVORITES_MAX of them) "
         "as they are committed. Token authentication." + STREAM_DESCRIPTION,
         parameters=[LAST_EVENT_ID],
-        responses={(200, "text/event-stream"): STREAM_RESPONSE, **error_responses(401)},
+        responses={(200, "text/event-stream"): STREAM_RESPONSE, **_json_errors(401)},
     )
     def get(self, request):
         place_ids = favorites_for_user(user=request.user).values_list("place_id", flat=True)
