@@ -60,8 +60,12 @@ def _serving(command: list[str], port: int, env: dict[str, str]) -> Iterator[str
         wait_for_port(port)
         yield f"http://127.0.0.1:{port}"
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        process.terminate()  # open streams may keep a graceful shutdown waiting: then kill it
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 @contextlib.contextmanager
@@ -69,7 +73,7 @@ def asgi_server(port: int | None = None, **extra_env: str) -> Iterator[str]:
     """uvicorn serving foodtrucks.asgi, on the test database and Redis; yields its base URL."""
     port = port or free_port()
     command = [sys.executable, "-m", "uvicorn", "foodtrucks.asgi:application", "--host", "127.0.0.1"]
-    command += ["--port", str(port), "--log-level", "warning", "--lifespan", "off"]
+    command += ["--port", str(port), "--log-level", "warning", "--lifespan", "off", "--timeout-graceful-shutdown", "2"]
     with _serving(command, port, _app_env(**extra_env)) as url:
         yield url
 
