@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format migrations-check security services worker beat bench-nearby bench-discovery bench-rollup bench-national bench-ingest bench-seed load clean
+.PHONY: run test lint format migrations-check security services worker beat bench-nearby bench-discovery bench-live bench-rollup bench-national bench-ingest bench-seed load clean
 
 $(STAMP): requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -14,11 +14,12 @@ $(STAMP): requirements.txt
 
 venv: $(STAMP)
 
-## Run the app on the embedded defaults (embedded PostgreSQL in .pgdata/, local files, in-process tasks, demo data).
+## Run the app on the embedded defaults (embedded PostgreSQL in .pgdata/, local files, in-process tasks, demo data),
+## served over ASGI by uvicorn so the live streams hold no thread.
 run: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) -m uvicorn foodtrucks.asgi:application --host 127.0.0.1 --port 8000 --reload
 
 ## Run the whole test suite on PostgreSQL, Redis, a local S3 endpoint and headless Chromium.
 test: $(STAMP) services
@@ -83,3 +84,7 @@ bench-nearby: $(STAMP)
 ## Benchmark of search ahead (open_at) beside the nearby search (its own database; bench lock). docs/search-ahead.md
 bench-discovery: $(STAMP)
 	flock /tmp/bench.lock $(PY) bench/discovery.py --places 1000000
+
+## Benchmark of the live streams: concurrent streams, memory per stream, delivery latency (bench lock). docs/live.md
+bench-live: $(STAMP)
+	flock /tmp/bench.lock $(PY) bench/live.py

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from api.accounts import views as accounts
 from api.consumers import views as consumers
 from api.events import views as events
+from api.live import views as live
 from api.places import views as places
 from api.ratings import views as ratings
 from api.vendors import views as vendors
@@ -29,6 +30,9 @@ urlpatterns = [
     path("places/<int:place_id>/calendar.ics", places.PlaceCalendarView.as_view(), name="api-place-calendar"),
     path("categories/", places.CategoryListView.as_view(), name="api-categories"),
     path("vendor/places/<int:place_id>/location/", places.PlaceCheckInView.as_view(), name="api-vendor-place-check-in"),
+    # live streams (Server-Sent Events; served over ASGI or behind Pushpin, docs/live.md)
+    path("live/places/", live.LivePlacesStreamView.as_view(), name="api-live-places"),
+    path("live/me/favorites/", live.LiveFavoritesStreamView.as_view(), name="api-live-favorites"),
     # ratings and reviews
     path("places/<int:place_id>/ratings/", ratings.PlaceRatingsView.as_view(), name="api-place-ratings"),
     path("ratings/<int:rating_id>/", ratings.RatingDetailView.as_view(), name="api-rating-detail"),

@@ -20,3 +20,10 @@ if [ ! -x /usr/bin/chromium ]; then
   apt-get update -qq
   apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
+
+if [ ! -x /usr/bin/pushpin ]; then
+  echo "installing Pushpin (Debian package pushpin, with zurl) for the live stream tests"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq pushpin >/dev/null
+fi

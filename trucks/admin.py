@@ -157,10 +157,13 @@ class PlaceAdmin(ThumbnailsOnUploadMixin, admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         """Staff edit the texts, hours, exceptions, zone, location and activity here: the place's search
-        document and upcoming stops follow."""
+        document and upcoming stops follow, and the change bus hears what the live state did."""
         super().save_related(request, form, formsets, change)
         search_documents_refresh(place_ids=[form.instance.pk])
         upcoming_stops_rebuild(place_ids=[form.instance.pk])
+        if change:
+            before = {name: form.initial.get(name) for name in ("is_active", "is_open", "lat", "lng")}
+            services.place_staff_saved(place=form.instance, before=before)
 
 
 class _ScheduleRowAdmin(admin.ModelAdmin):

@@ -12,9 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
+from trucks import changes
+from trucks.changes import ChangeKind, PlaceChange
 from trucks.models import Place
 from trucks.schedule import current_slot, last_closing
 
@@ -82,14 +85,34 @@ def places_switch_off_stale(*, now: datetime | None = None, batch_size: int = 50
         after_id = batch[-1].pk
         stale = [place for place in batch if place_is_stale_open(place, now=now, rules=rules)]
         if stale:
-            unchanged = Q()
-            for place in stale:
-                if place.open_changed_at is None:
-                    unchanged |= Q(pk=place.pk, open_changed_at__isnull=True)
-                else:
-                    unchanged |= Q(pk=place.pk, open_changed_at=place.open_changed_at)
-            switched += Place.objects.filter(unchanged, is_open=True).update(
-                is_open=False, open_changed_at=now, updated_at=now
-            )
+            switched += _switch_off(stale, now=now)
         if len(batch) < batch_size:
             return switched
+
+
+# One statement switches off the places whose switch is still as read and answers which it switched:
+# a check-in that committed meanwhile changed open_changed_at, so its row no longer matches (PostgreSQL
+# re-checks the WHERE on the newest row version after waiting for the check-in's lock).
+_SWITCH_OFF_SQL = """
+UPDATE trucks_place AS place SET is_open = false, open_changed_at = %s, updated_at = %s
+FROM unnest(%s::bigint[], %s::timestamptz[]) AS seen(id, open_changed_at)
+WHERE place.id = seen.id AND place.is_open AND place.open_changed_at IS NOT DISTINCT FROM seen.open_changed_at
+RETURNING place.id, place.lat, place.lng
+"""
+
+
+def _switch_off(stale: list[Place], *, now: datetime) -> int:
+    """Switch off the `stale` places whose switch nobody touched since they were read, and tell the
+    change bus each one closed (after commit)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _SWITCH_OFF_SQL, [now, now, [place.pk for place in stale], [place.open_changed_at for place in stale]]
+        )
+        rows = cursor.fetchall()
+    for pk, lat, lng in sorted(rows):
+        changes.publish(
+            PlaceChange(
+                kind=ChangeKind.CLOSED, place_id=pk, is_open=False, lat=lat, lng=lng, at=now, by_stale_switch=True
+            )
+        )
+    return len(rows)

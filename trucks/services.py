@@ -20,6 +20,8 @@ from django.utils import timezone
 from accounts.models import User
 from foodtrucks.services import model_update
 from foodtrucks.tasks import stored_files_delete
+from trucks import changes
+from trucks.changes import ChangeKind
 from trucks.geocoding import address_lookup_after_commit
 from trucks.models import (
     ITEM_PHOTO_FOLDER,
@@ -138,6 +140,7 @@ def place_update(*, place: Place, data: dict[str, Any]) -> Place:
     before = {name: getattr(place, name) for name in data if name in PLACE_FIELDS}
     if categories is not None:
         before["categories"] = {category.name for category in place.categories.all()}
+    where_before = (place.lat, place.lng)
     fields = PLACE_FIELDS
     if "address" in data and data["address"] != place.address:
         fields = [*PLACE_FIELDS, "address_source"]
@@ -148,20 +151,39 @@ def place_update(*, place: Place, data: dict[str, Any]) -> Place:
     after = {name: getattr(place, name) for name in data if name in PLACE_FIELDS}
     if categories is not None:
         after["categories"] = {category.name for category in categories}
-    changes = changed_fields(before, after)
-    if changes:
+    changed = changed_fields(before, after)
+    if changed:
         audit_record(
             vendor_id=place.vendor_id,
             action=AuditAction.PLACE,
             obj=place,
             place=place,
-            summary=f"Changed {', '.join(changes)} of {place.name}",
-            changes=changes,
+            summary=f"Changed {', '.join(changed)} of {place.name}",
+            changes=changed,
         )
     search_documents_refresh(place_ids=[place.pk])
     if STOP_FIELDS & data.keys():
         upcoming_stops_rebuild(place_ids=[place.pk])
+    if (place.lat, place.lng) != where_before:
+        changes.publish(_moved(place, *where_before))
     return place
+
+
+def _moved(place: Place, previous_lat: float | None, previous_lng: float | None) -> changes.PlaceChange:
+    return changes.place_change(place, ChangeKind.MOVED, previous_lat=previous_lat, previous_lng=previous_lng)
+
+
+@transaction.atomic
+def place_staff_saved(*, place: Place, before: dict[str, Any]) -> None:
+    """Staff saved the place in the admin: tell the change bus what its live state did (`before`:
+    is_active, is_open, lat and lng as the form found them)."""
+    if before.get("is_active") and not place.is_active:
+        changes.publish(changes.place_change(place, ChangeKind.WENT_INACTIVE))
+        return
+    if bool(before.get("is_open")) != bool(place.is_open):
+        changes.publish(changes.place_change(place, ChangeKind.OPENED if place.is_open else ChangeKind.CLOSED))
+    elif (before.get("lat"), before.get("lng")) != (place.lat, place.lng):
+        changes.publish(_moved(place, before.get("lat"), before.get("lng")))
 
 
 @transaction.atomic
@@ -171,8 +193,10 @@ def place_delete(*, place: Place) -> None:
     audit_record(
         vendor_id=place.vendor_id, action=AuditAction.PLACE, obj=place, place=place, summary=f"Deleted {place.name}"
     )
+    gone = changes.place_change(place, ChangeKind.WENT_INACTIVE)
     place.delete()
     _delete_photo_files_on_commit(photos)
+    changes.publish(gone)
 
 
 def _validate_coordinates(lat: float, lng: float) -> None:
@@ -221,7 +245,7 @@ def place_check_in(
     # commits: a request that lost is answered the winner's state, never its own.
     at = at or timezone.now()
     newer_open = Q(open_changed_at__isnull=True) | Q(open_changed_at__lt=at)
-    changes = {
+    updates = {
         "is_open": _if_newer(newer_open, "is_open", bool(is_open)),
         "open_changed_at": _if_newer(newer_open, "open_changed_at", at),
     }
@@ -230,7 +254,7 @@ def place_check_in(
     if lat is not None and lng is not None:
         _validate_coordinates(lat, lng)
         newer = Q(location_updated_at__isnull=True) | Q(location_updated_at__lt=at)
-        changes |= {
+        updates |= {
             "lat": _if_newer(newer, "lat", float(lat)),
             "lng": _if_newer(newer, "lng", float(lng)),
             "location_source": _if_newer(newer, "location_source", source),
@@ -253,16 +277,17 @@ def place_check_in(
             | Q(lng__lt=lng - lng_slack)
         )
         renamed = newer if address else newer & moved
-        changes["address"] = _if_newer(renamed, "address", address[:255])
-        changes["address_source"] = _if_newer(renamed, "address_source", _typed_source(address))
+        updates["address"] = _if_newer(renamed, "address", address[:255])
+        updates["address_source"] = _if_newer(renamed, "address_source", _typed_source(address))
         moved_at = (float(lat), float(lng))
     elif address:
-        changes["address"] = _if_newer(newer, "address", address[:255])
-        changes["address_source"] = _if_newer(newer, "address_source", AddressSource.VENDOR)
-    changes["updated_at"] = _if_newer(newer_open | newer, "updated_at", timezone.now())
+        updates["address"] = _if_newer(newer, "address", address[:255])
+        updates["address_source"] = _if_newer(newer, "address_source", AddressSource.VENDOR)
+    updates["updated_at"] = _if_newer(newer_open | newer, "updated_at", timezone.now())
     where_before = (place.lat, place.lng, place.address)
+    was_open = place.is_open
     live_before = {"is_open": place.is_open, "lat": place.lat, "lng": place.lng, "address": place.address}
-    Place.objects.filter(pk=place.pk).update(**changes)
+    Place.objects.filter(pk=place.pk).update(**updates)
     place.refresh_from_db(fields=[*LIVE_FIELDS, "address_source", "updated_at"])
     live_after = {"is_open": place.is_open, "lat": place.lat, "lng": place.lng, "address": place.address}
     state = "open" if place.is_open else "closed"
@@ -279,7 +304,21 @@ def place_check_in(
         upcoming_stops_rebuild(place_ids=[place.pk])
     if moved_at and (place.lat, place.lng) == moved_at and not place.address:
         address_lookup_after_commit(place_id=place.pk, lat=place.lat, lng=place.lng)
+    changes.publish(_check_in_change(place, was_open=was_open, previous=where_before[:2], at=at))
     return place
+
+
+def _check_in_change(
+    place: Place, *, was_open: bool, previous: tuple[float | None, float | None], at: datetime
+) -> changes.PlaceChange:
+    """What a check-in did: opened or closed the place, else moved it, else confirmed it where it was."""
+    moved = (place.lat, place.lng) != previous
+    if bool(place.is_open) != bool(was_open):
+        kind = ChangeKind.OPENED if place.is_open else ChangeKind.CLOSED
+    else:
+        kind = ChangeKind.MOVED if moved else ChangeKind.CHECKED_IN
+    where = {"previous_lat": previous[0], "previous_lng": previous[1]} if moved else {}
+    return changes.place_change(place, kind, at=at, **where)
 
 
 # --- weekly hours and exceptions ------------------------------------------------------------------
@@ -303,6 +342,8 @@ def opening_hours_replace(*, place: Place, slots: Iterable[dict]) -> list[Openin
     for row in rows:
         row.full_clean(exclude=["place"], validate_unique=False, validate_constraints=False)
     Place.objects.select_for_update().filter(pk=place.pk).first()
+    today = _today_at(place)
+    weekday_before = _weekday_slots(OpeningHours.objects.filter(place=place), today.weekday())
     before = [str(slot) for slot in OpeningHours.objects.filter(place=place).order_by("weekday", "opens")]
     OpeningHours.objects.filter(place=place).delete()
     created = OpeningHours.objects.bulk_create(rows)
@@ -316,7 +357,23 @@ def opening_hours_replace(*, place: Place, slots: Iterable[dict]) -> list[Openin
             changes={"hours": [before, after]},
         )
     upcoming_stops_rebuild(place_ids=[place.pk])
+    if _weekday_slots(created, today.weekday()) != weekday_before:
+        changes.publish(changes.place_change(place, ChangeKind.SCHEDULE_CHANGED))
     return created
+
+
+def _today_at(place: Place) -> date:
+    """The place's own date now (its time zone)."""
+    return timezone.now().astimezone(place.tzinfo).date()
+
+
+def _weekday_slots(rows: Iterable[OpeningHours], weekday: int) -> list[tuple]:
+    return sorted((row.opens, row.closes, row.address, row.lat, row.lng) for row in rows if row.weekday == weekday)
+
+
+def _publish_if_today(place: Place, day: date) -> None:
+    if day == _today_at(place):
+        changes.publish(changes.place_change(place, ChangeKind.SCHEDULE_CHANGED))
 
 
 @transaction.atomic
@@ -347,6 +404,7 @@ def schedule_exception_create(
         place=place,
         summary=f"Added an exception to {place.name} on {date:%a %d %b %Y}: {exception.get_kind_display().lower()}",
     )
+    _publish_if_today(place, exception.date)
     return exception
 
 
@@ -362,6 +420,7 @@ def schedule_exception_delete(*, exception: ScheduleException) -> None:
     )
     exception.delete()
     upcoming_stops_rebuild(place_ids=[exception.place_id])
+    _publish_if_today(exception.place, exception.date)
 
 
 # --- ordering helpers -----------------------------------------------------------------------------
@@ -495,14 +554,14 @@ def menu_update(*, menu: Menu, data: dict[str, Any]) -> Menu:
     after = {name: getattr(menu, name) for name in data if name in MENU_FIELDS}
     if after_places is not None:
         after["places"] = after_places
-    changes = changed_fields(before, after)
-    if changes:
+    changed = changed_fields(before, after)
+    if changed:
         audit_record(
             vendor_id=menu.vendor_id,
             action=AuditAction.MENU,
             obj=menu,
-            summary=f"Changed {', '.join(changes)} of the menu {menu.name}",
-            changes=changes,
+            summary=f"Changed {', '.join(changed)} of the menu {menu.name}",
+            changes=changed,
         )
     search_documents_refresh(place_ids=detached | set(menu.places.values_list("pk", flat=True)))
     return menu
@@ -605,16 +664,16 @@ def item_update(
         data.update(photo_width=None, photo_height=None)
     model_update(instance=item, fields=[*ITEM_FIELDS, "photo", "photo_width", "photo_height"], data=data)
     search_documents_refresh_for_menus(menu_ids=[item.menu_id])
-    changes = changed_fields(before, {name: getattr(item, name) for name in before})
+    changed = changed_fields(before, {name: getattr(item, name) for name in before})
     if "photo" in data:
-        changes["photo"] = ["replaced" if old_photo else "", "removed" if not data["photo"] else "new"]
-    if changes:
+        changed["photo"] = ["replaced" if old_photo else "", "removed" if not data["photo"] else "new"]
+    if changed:
         audit_record(
             vendor_id=item.menu.vendor_id,
             action=AuditAction.ITEM,
             obj=item,
-            summary=f"Changed {', '.join(changes)} of {item.name}",
-            changes=changes,
+            summary=f"Changed {', '.join(changed)} of {item.name}",
+            changes=changed,
         )
     _delete_photo_files_on_commit([old_photo])
     if photo:
@@ -640,16 +699,20 @@ def item_move(*, item: MenuItem, direction: str) -> None:
 @transaction.atomic
 def item_set_availability(*, item: MenuItem, is_available: bool) -> MenuItem:
     """The one-click "sold out" switch (staff may use it); one row, one column."""
-    MenuItem.objects.filter(pk=item.pk).update(is_available=is_available)
-    if item.is_available != is_available:
+    changed = MenuItem.objects.filter(pk=item.pk).exclude(is_available=is_available).update(is_available=is_available)
+    if changed:
         audit_record(
             vendor_id=item.menu.vendor_id,
             action=AuditAction.ITEM,
             obj=item,
             summary=f"Marked {item.name} {'available' if is_available else 'sold out'}",
-            changes={"is_available": [item.is_available, is_available]},
+            changes={"is_available": [not is_available, is_available]},
         )
     item.is_available = is_available
+    if changed:
+        kind = ChangeKind.ITEM_BACK if is_available else ChangeKind.ITEM_SOLD_OUT
+        for place in Place.objects.filter(menus__items=item, is_active=True).distinct():
+            changes.publish(changes.place_change(place, kind, item_id=item.pk))
     return item
 
 

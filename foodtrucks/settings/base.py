@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "consumers",
     "ratings",
     "analytics",
+    "live",
     # The interfaces above the domains, and the demo data above everything (docs/architecture.md).
     "api",
     "portal",
@@ -67,6 +68,8 @@ MIDDLEWARE = [
     "foodtrucks.middleware.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Pushpin (GRIP): tells a stream answer signed by the proxy apart, and turns its instructions into headers.
+    "django_grip.GripMiddleware",
     # Last: turns a lockout found during authenticate() into the lockout answer.
     "axes.middleware.AxesMiddleware",
 ]
@@ -219,6 +222,31 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
+
+# --- live streams (docs/live.md) ------------------------------------------------------------------
+# Server-Sent Events by django-eventstream: fanned out to every ASGI process through Redis pub/sub,
+# each channel's last events kept for replay (live.storage). Without REDIS_URL (make run's defaults)
+# the streams work inside the one process and have no replay.
+
+
+def _eventstream_redis(url: str) -> dict:
+    """redis-py keyword arguments for REDIS_URL; a down Redis fails a publish in half a second at most."""
+    from redis.connection import parse_url
+
+    return {**parse_url(url), "socket_connect_timeout": 0.5}
+
+
+if REDIS_URL:
+    EVENTSTREAM_REDIS = _eventstream_redis(REDIS_URL)
+    EVENTSTREAM_STORAGE_CLASS = "live.storage.ReplayWindowStorage"
+# The replay window: per channel, the last LIVE_REPLAY_EVENTS events of the last LIVE_REPLAY_SECONDS.
+LIVE_REPLAY_EVENTS = env.int("LIVE_REPLAY_EVENTS", default=200)
+LIVE_REPLAY_SECONDS = env.int("LIVE_REPLAY_SECONDS", default=15 * 60)
+# A favorites stream follows the newest this many favorites.
+LIVE_FAVORITES_MAX = env.int("LIVE_FAVORITES_MAX", default=50)
+# Pushpin's publish endpoint with the key it signs proxied requests with, e.g.
+# http://127.0.0.1:5561?key=<sig_key>; unset, nothing is published to a GRIP proxy.
+GRIP_URL = env("GRIP_URL", default="")
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True

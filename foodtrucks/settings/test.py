@@ -3,7 +3,7 @@
 import socket
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, _storages, env
+from .base import BASE_DIR, _eventstream_redis, _storages, env
 
 DEBUG = False
 DATABASES = {
@@ -34,6 +34,8 @@ CACHES = {
     }
 }
 CELERY_BROKER_URL = REDIS_URL
+EVENTSTREAM_REDIS = _eventstream_redis(REDIS_URL)
+EVENTSTREAM_STORAGE_CLASS = "live.storage.ReplayWindowStorage"
 CELERY_TASK_ALWAYS_EAGER = True
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

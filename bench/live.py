@@ -1,0 +1,205 @@
+"""Benchmark of the live streams: how many open streams one process holds, memory per stream, and
+how fast a change reaches all of them.
+
+Opens N box streams (raw asyncio sockets, one connection each) against ONE uvicorn process (ASGI) or
+against Pushpin in front of ONE sync gunicorn worker (`--via pushpin`), measures the serving
+processes' resident memory before and after, then publishes E changes through the same path the
+services use (django-eventstream's send_event: Redis replay window + pub/sub, and Pushpin's publish
+endpoint) and reports, per change, when each stream received it: p50 / p99 / max delivery latency
+and events delivered per second. The streams hold no database connection; the events go through the
+REDIS_URL database (default redis://127.0.0.1:6379/11). Run it under the bench lock:
+
+    flock /tmp/bench.lock .venv/bin/python bench/live.py --streams 2000
+    flock /tmp/bench.lock .venv/bin/python bench/live.py --streams 5000 --via pushpin
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "foodtrucks.settings.local")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/11")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+
+BOX = "30.0,-98.0,30.5,-97.5"
+SPOT = (30.25, -97.75)
+
+
+def rss_kb(pids: list[int]) -> int:
+    """Resident memory of the processes and their children (kB)."""
+    total = 0
+    seen = set()
+    todo = list(pids)
+    while todo:
+        pid = todo.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+            todo += [int(child) for child in children]
+        except FileNotFoundError:
+            continue
+    return total
+
+
+class Stream:
+    def __init__(self):
+        self.received: dict[int, float] = {}
+        self.open = asyncio.Event()
+
+    async def run(self, host: str, port: int, path: str) -> None:
+        reader, writer = await asyncio.open_connection(host, port)
+        writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: text/event-stream\r\n\r\n".encode())
+        await writer.drain()
+        try:
+            while True:
+                line = await reader.readline()
+                if not line:
+                    return
+                if line.startswith(b"event: stream-open"):
+                    self.open.set()
+                elif line.startswith(b"data: {"):
+                    now = time.time()
+                    data = json.loads(line[6:])
+                    self.received[data["seq"]] = now - data["sent"]
+        finally:
+            writer.close()
+
+
+async def main(args) -> None:
+    import django
+
+    django.setup()
+    from django_eventstream import send_event
+
+    from live.channels import tile_channels
+    from tests.pushpin import running_pushpin
+    from tests.sse import free_port
+
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    env = {**os.environ, "API_THROTTLE_ANON": "1000000/min", "DJANGO_LOG_LEVEL": "WARNING"}
+    port = free_port()
+    import contextlib
+
+    with contextlib.ExitStack() as stack:
+        if args.via == "pushpin":
+            pushpin = stack.enter_context(running_pushpin(port))
+            os.environ["GRIP_URL"] = pushpin.grip_url
+            from django.conf import settings
+
+            settings.GRIP_URL = pushpin.grip_url
+            command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "foodtrucks.wsgi"]
+            env |= {"GRIP_URL": pushpin.grip_url, "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": "1"}
+            env |= {"GUNICORN_ACCESSLOG": "/dev/null", "GUNICORN_LOGLEVEL": "warning"}
+            target_port = int(pushpin.url.rsplit(":", 1)[1])
+        else:
+            command = [sys.executable, "-m", "uvicorn", "foodtrucks.asgi:application", "--host", "127.0.0.1"]
+            command += ["--port", str(port), "--log-level", "warning", "--lifespan", "off", "--no-access-log"]
+            target_port = port
+        server = stack.enter_context(_serving_with_pid(command, port, env))
+        await asyncio.sleep(1)
+        pids = [server.pid] + ([p.pid for p in _pushpin_pids()] if args.via == "pushpin" else [])
+        before = rss_kb(pids)
+
+        streams = [Stream() for _ in range(args.streams)]
+        path = f"/api/v1/live/places/?bbox={BOX}"
+        started = time.monotonic()
+        tasks = []
+        for index, stream in enumerate(streams):
+            tasks.append(asyncio.create_task(stream.run("127.0.0.1", target_port, path)))
+            if index % 100 == 99:
+                await asyncio.sleep(0.05)
+        opened = 0
+        deadline = time.monotonic() + args.open_timeout
+        while time.monotonic() < deadline:
+            opened = sum(stream.open.is_set() for stream in streams)
+            if opened == len(streams):
+                break
+            await asyncio.sleep(0.2)
+        open_seconds = time.monotonic() - started
+        await asyncio.sleep(2)
+        after = rss_kb(pids)
+
+        channels = tile_channels(*SPOT)
+        sent_at = time.monotonic()
+        for seq in range(args.events):
+            data = {"kind": "moved", "place_id": 0, "is_open": True, "lat": SPOT[0], "lng": SPOT[1]}
+            data |= {"seq": seq, "sent": time.time()}
+            # one change goes to the tile of each size, as the publisher does (the streams listen to one)
+            await asyncio.to_thread(_publish, send_event, channels, data)
+            await asyncio.sleep(args.interval)
+        await asyncio.sleep(3)
+        window = time.monotonic() - sent_at
+
+        latencies = [lat for stream in streams for lat in stream.received.values()]
+        delivered = len(latencies)
+        for task in tasks:
+            task.cancel()
+        print(f"via={args.via} streams asked={args.streams} open={opened} in {open_seconds:.1f} s")
+        print(
+            f"serving RSS before={before / 1024:.0f} MiB after={after / 1024:.0f} MiB "
+            f"per stream={(after - before) / max(opened, 1):.1f} kB"
+        )
+        if latencies:
+            latencies.sort()
+            p = lambda q: latencies[min(int(q * len(latencies)), len(latencies) - 1)] * 1000  # noqa: E731
+            print(
+                f"events={args.events} delivered={delivered} of {args.events * opened} "
+                f"latency p50={p(0.50):.0f} ms p99={p(0.99):.0f} ms max={latencies[-1] * 1000:.0f} ms "
+                f"mean={statistics.mean(latencies) * 1000:.0f} ms"
+            )
+            print(f"delivered {delivered / window:.0f} events/s over {window:.1f} s (incl. 3 s drain)")
+
+
+def _publish(send_event, channels: list[str], data: dict) -> None:
+    for channel in channels:
+        send_event(channel, "change", data)
+
+
+def _pushpin_pids():
+    import subprocess
+
+    out = subprocess.run(["pgrep", "-f", "condure|pushpin-handler|pushpin-proxy|zurl"], capture_output=True, text=True)
+    return [type("P", (), {"pid": int(pid)}) for pid in out.stdout.split()]
+
+
+class _serving_with_pid:
+    def __init__(self, command, port, env):
+        import subprocess
+
+        from tests.sse import ROOT as APP_ROOT
+        from tests.sse import wait_for_port
+
+        self.process = subprocess.Popen(command, cwd=APP_ROOT, env=env)
+        self.pid = self.process.pid
+        wait_for_port(port)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        self.process.wait(timeout=20)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--streams", type=int, default=1000)
+    parser.add_argument("--events", type=int, default=10)
+    parser.add_argument("--interval", type=float, default=0.5, help="seconds between changes")
+    parser.add_argument("--via", choices=["asgi", "pushpin"], default="asgi")
+    parser.add_argument("--open-timeout", type=float, default=120.0)
+    asyncio.run(main(parser.parse_args()))

@@ -1,0 +1,90 @@
+"""The live streams behind a real Pushpin (the GRIP proxy, Debian package `pushpin`) in front of the
+Procfile's web process, gunicorn with ONE sync worker: Pushpin holds the open streams, so the worker
+still answers other requests; a check-in reaches the held streams within a second; a reconnect with
+Last-Event-ID is replayed what it missed; a box never hears a place far outside its tiles."""
+
+import django_grip
+import httpx
+import pytest
+from django.urls import reverse
+
+from tests import factories
+from tests.pushpin import pushpin_installed, running_pushpin
+from tests.sse import SseClient, free_port, wsgi_server
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not pushpin_installed(), reason="pushpin is not installed (scripts/ensure-services.sh)"),
+]
+
+BOX = "30.0,-98.0,30.5,-97.5"
+
+
+@pytest.fixture(scope="module")
+def edge(django_db_setup, django_db_blocker):
+    """Pushpin's URL, in front of gunicorn (1 sync worker) that trusts it; yields the Pushpin handle."""
+    web_port = free_port()
+    with (
+        running_pushpin(web_port) as pushpin,
+        django_db_blocker.unblock(),
+        wsgi_server(port=web_port, workers=1, GRIP_URL=pushpin.grip_url),
+    ):
+        yield pushpin
+
+
+@pytest.fixture
+def publishing_to(edge, settings):
+    """This process (where the test's check-ins commit) publishes to the test's Pushpin."""
+    settings.GRIP_URL = edge.grip_url
+    django_grip._pubcontrol = None  # built from the settings on first use
+    yield edge
+    django_grip._pubcontrol = None
+
+
+def _api_check_in(member, place, *, lat: float, lng: float, is_open: bool = True) -> None:
+    from conftest import token_client
+
+    response = token_client(member).post(
+        reverse("api-vendor-place-check-in", kwargs={"place_id": place.pk}),
+        {"lat": lat, "lng": lng, "is_open": is_open},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+
+
+def test_pushpin_holds_the_streams_and_the_one_worker_stays_free(publishing_to, staff_a, place_a):
+    url = f"{publishing_to.url}/api/v1/live/places/?bbox={BOX}"
+    with SseClient(url) as first, SseClient(url) as second:
+        # two streams held, yet the single sync worker answers a plain request at once
+        assert httpx.get(f"{publishing_to.url}/api/v1/categories/", timeout=5).status_code == 200
+
+        _api_check_in(staff_a, place_a, lat=30.27, lng=-97.75)
+
+        for stream in (first, second):
+            change = stream.next("change", timeout=1.0)
+            assert (change.json()["place_id"], change.json()["kind"]) == (place_a.pk, "opened")
+            assert change.id
+
+
+def test_pushpin_reconnect_with_last_event_id_loses_nothing(publishing_to, staff_a, place_a):
+    url = f"{publishing_to.url}/api/v1/live/places/?bbox={BOX}"
+    with SseClient(url) as stream:
+        _api_check_in(staff_a, place_a, lat=30.30, lng=-97.70)
+        last_id = stream.next("change").id
+    _api_check_in(staff_a, place_a, lat=30.31, lng=-97.71)
+    _api_check_in(staff_a, place_a, lat=30.32, lng=-97.72)
+
+    with SseClient(url, headers={"Last-Event-ID": last_id}) as stream:
+        missed = [stream.next("change").json()["lat"], stream.next("change").json()["lat"]]
+        _api_check_in(staff_a, place_a, lat=30.33, lng=-97.73)
+        live = stream.next("change").json()["lat"]
+    assert (missed, live) == ([30.31, 30.32], 30.33)
+
+
+def test_pushpin_box_never_hears_a_place_outside_its_tiles(publishing_to, staff_a, vendor_a):
+    far = factories.PlaceFactory(vendor=vendor_a, lat=40.7, lng=-74.0)
+    inside = factories.PlaceFactory(vendor=vendor_a, lat=30.2672, lng=-97.7431)
+    with SseClient(f"{publishing_to.url}/api/v1/live/places/?bbox={BOX}") as stream:
+        _api_check_in(staff_a, far, lat=40.71, lng=-74.01)
+        _api_check_in(staff_a, inside, lat=30.27, lng=-97.75)
+        assert stream.next("change", timeout=1.0).json()["place_id"] == inside.pk
