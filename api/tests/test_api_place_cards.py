@@ -110,8 +110,8 @@ def test_card_next_opening_costs_two_queries_for_the_whole_page(db, api_client, 
             factories.OpeningHoursFactory(place=place, weekday=weekday, opens=time(11), closes=time(15))
         ScheduleException.objects.create(place=place, date=now.date(), kind=ExceptionKind.CLOSED)
 
-    # when: the cards and count in one statement, the page's hours in one query, its exceptions in one
-    with django_assert_num_queries(3):
+    # when: the capped count, the page's cards in one statement, its hours in one query, its exceptions in one
+    with django_assert_num_queries(4):
         response = api_client.get(URL, {"lat": AUSTIN[0], "lng": AUSTIN[1], "page_size": 100})
 
     # then every card's next opening is Tuesday's (Monday is closed)
@@ -147,8 +147,8 @@ def test_card_cover_photo_is_the_first_photo_with_its_thumbnails_in_the_same_que
         covers[place.name] = _photo(place, position=1, size=(640, 480) if index else None)
     bare = factories.PlaceFactory(name="Bare", city="Austin")
 
-    # when: the same three queries as cards without photos (cards and count, the hours, the exceptions)
-    with django_assert_num_queries(3):
+    # when: the same four queries as cards without photos (the capped count, the cards, the hours, the exceptions)
+    with django_assert_num_queries(4):
         cards = cards_by_name(api_client, {"lat": AUSTIN[0], "lng": AUSTIN[1], "page_size": 100})
 
     # then each card names its first photo: thumbnails once made, the photo itself always

@@ -152,6 +152,7 @@
       if (path) {
         path.setAttribute("data-place-id", String(place.id));
         path.setAttribute("data-open", place.is_open ? "1" : "0");
+        path.setAttribute("role", "img");  // an SVG path may carry a name only with a role
         path.setAttribute("aria-label", place.name + (place.is_open ? " (open)" : " (closed)"));
       }
     });

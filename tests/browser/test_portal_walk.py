@@ -27,7 +27,9 @@ from tests import factories
 from tests.browser.conftest import log_in, screenshot
 from tests.factories import DEFAULT_PASSWORD
 from trucks.models import ExceptionKind, OpeningHours, Photo, PlaceKind
+from trucks.services import place_update
 from vendors.models import CertificateKind, Role
+from vendors.reminders import weekly_summary_unsubscribe_token
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -38,6 +40,8 @@ STOPS = [
     ("password-reset-sent", "password_reset_done", "/portal/password-reset/sent/", False),
     ("password-reset-confirm", "password_reset_confirm", "/portal/password-reset/{uid}/{token}/", False),
     ("password-reset-done", "password_reset_complete", "/portal/password-reset/done/", False),
+    ("signup", "signup", "/portal/signup/", False),
+    ("summary-unsubscribe", "summary_unsubscribe", "/portal/email-settings/unsubscribe/{unsubscribe}/", False),
     ("dashboard", "dashboard", "/portal/", True),
     ("places", "places", "/portal/places/", True),
     ("place-new", "place_create", "/portal/places/new/", True),
@@ -46,6 +50,7 @@ STOPS = [
     ("place-hours", "place_hours", "/portal/places/{place}/hours/", True),
     ("place-photos", "place_photos", "/portal/places/{place}/photos/", True),
     ("place-check-in", "place_check_in", "/portal/places/{place}/check-in/", True),
+    ("place-calendar", "place_calendar", "/portal/places/{place}/calendar/", True),
     ("menus", "menus", "/portal/menus/", True),
     ("menu-new", "menu_create", "/portal/menus/new/", True),
     ("menu-edit", "menu_edit", "/portal/menus/{menu}/edit/", True),
@@ -55,6 +60,12 @@ STOPS = [
     ("item-delete", "item_delete", "/portal/items/{item}/delete/", True),
     ("certificates", "certificates", "/portal/certificates/", True),
     ("team", "team", "/portal/team/", True),
+    ("reviews", "reviews", "/portal/reviews/", True),
+    ("review-reply", "review_reply", "/portal/reviews/{review}/reply/", True),
+    ("review-reply-delete", "review_reply_delete", "/portal/reviews/{review}/reply/delete/", True),
+    ("review-report", "review_report", "/portal/reviews/{review}/report/", True),
+    ("history", "history", "/portal/history/", True),
+    ("email-settings", "email_settings", "/portal/email-settings/", True),
     ("analytics", "analytics", "/portal/analytics/", True),
 ]
 
@@ -75,6 +86,8 @@ NOT_PAGES = {
     "item_move",
     "item_availability",
     "analytics_csv",
+    "place_calendar_sync",
+    "place_calendar_remove",
 }
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
@@ -149,7 +162,7 @@ def demo_owner(db, s3):
     certificate, a teammate, and a week of analytics."""
     vendor = factories.VendorFactory(business_name="Rolling Tacos")
     owner = factories.UserFactory(email="owner@rolling.example", first_name="Rosa", last_name="Diaz")
-    factories.VendorMemberFactory(vendor=vendor, user=owner, role=Role.OWNER)
+    membership = factories.VendorMemberFactory(vendor=vendor, user=owner, role=Role.OWNER)
     factories.VendorMemberFactory(
         vendor=vendor, user=factories.UserFactory(email="cook@rolling.example"), role=Role.STAFF
     )
@@ -185,12 +198,16 @@ def demo_owner(db, s3):
     for offset in range(7):
         factories.DailyPlaceStatsFactory(place=place, date=today - timedelta(days=offset), views=10 + offset)
     factories.RatingFactory(place=place, stars=Decimal("4.5"))
+    review = factories.RatingFactory(place=place, stars=Decimal("2"), review="Waited forty minutes for two tacos.")
+    place_update(place=place, data={"description": "Tacos al pastor off the trompo, late on Fridays."})
     ids = {
         "place": place.pk,
         "menu": menu.pk,
         "item": item.pk,
         "uid": urlsafe_base64_encode(force_bytes(owner.pk)),
         "token": default_token_generator.make_token(owner),
+        "review": review.pk,
+        "unsubscribe": weekly_summary_unsubscribe_token(membership),
     }
     return owner, ids
 
