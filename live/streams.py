@@ -13,6 +13,7 @@ tile events outside the box) and names the library's "stream-reset" event "resyn
 """
 
 import json
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -25,8 +26,15 @@ Keep = Callable[[dict], bool]
 MAX_CHANNELS = 64
 
 
-def _filtered(body: str, keep: Keep | None) -> str:
-    """The SSE text `body` with "stream-reset" renamed "resync" and the change events `keep` refuses left out."""
+# A change that moves a place from one tile to another is published to both (the box that lost it hears
+# it leave); a stream listening to both gets it twice, with one id per channel. A stream remembers the
+# last changes it sent and sends each once.
+RECENT_CHANGES = 256
+
+
+def _filtered(body: str, keep: Keep | None, sent: OrderedDict | None = None) -> str:
+    """The SSE text `body` with "stream-reset" renamed "resync", the change events `keep` refuses left
+    out, and (given `sent`, the stream's recent changes) a change already sent left out."""
     if not body:
         return body
     blocks = []
@@ -35,17 +43,24 @@ def _filtered(body: str, keep: Keep | None) -> str:
             continue
         if block.startswith("event: stream-reset\n"):
             block = "event: resync\n" + block[len("event: stream-reset\n") :]
-        elif keep is not None and block.startswith("event: change\n"):
+        elif block.startswith("event: change\n"):
             data = "\n".join(line[6:] for line in block.split("\n") if line.startswith("data: "))
-            if not keep(json.loads(data.replace("%%", "%"))):
+            if keep is not None and not keep(json.loads(data.replace("%%", "%"))):
                 continue
+            if sent is not None:
+                if data in sent:
+                    continue
+                sent[data] = True
+                if len(sent) > RECENT_CHANGES:
+                    sent.popitem(last=False)
         blocks.append(block + "\n\n")
     return "".join(blocks)
 
 
 async def _kept(events: AsyncIterator[str], keep: Keep | None) -> AsyncIterator[str]:
+    sent: OrderedDict = OrderedDict()
     async for body in events:
-        kept = _filtered(body, keep)
+        kept = _filtered(body, keep, sent)
         if kept:
             yield kept
 

@@ -150,6 +150,7 @@ def test_beat_schedule_names_existing_tasks():
         "trucks.switch_off_stale_open_places",
         "trucks.warm_top_places",
         "trucks.rebuild_upcoming_stops",
+        "trucks.sync_all_calendars",
         "analytics.send_weekly_summaries",
         "vendors.send_certificate_reminders",
     }

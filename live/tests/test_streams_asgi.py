@@ -94,6 +94,10 @@ def test_reconnect_with_last_event_id_loses_nothing(server, staff_a, place_a):
 
     with _box_stream(server, **{"Last-Event-ID": last_id}) as stream:
         missed = [stream.next("change").json(), stream.next("change").json()]
+        if (missed[0]["lat"], missed[0]["kind"]) == (30.30, "opened"):
+            # the change the client saw last, heard again on the tile the place left (docs/live.md:
+            # at least once across a reconnect); what it missed follows, in order
+            missed = [missed[1], stream.next("change").json()]
         _api_check_in(staff_a, place_a, lat=30.33, lng=-97.73)
         live = stream.next("change").json()
     assert [(c["lat"], c["kind"]) for c in missed] == [(30.31, "moved"), (30.32, "closed")]
