@@ -149,6 +149,7 @@ def test_beat_schedule_names_existing_tasks():
         "trucks.switch_off_stale_open_places",
         "trucks.warm_top_places",
         "trucks.rebuild_upcoming_stops",
+        "consumers.flush_place_views",
     }
     assert names <= set(app.tasks)
 

@@ -327,6 +327,15 @@ MAP_CLUSTER_GRID = env.int("MAP_CLUSTER_GRID", default=16)
 # it was confirmed; older, its card says "last_seen".
 LIVE_LOCATION_GRACE_MINUTES = env.int("LIVE_LOCATION_GRACE_MINUTES", default=120)
 
+# Authenticated place detail reads buffer their VIEW event and recently-viewed row in a Redis stream
+# that a worker writes in batches (docs/place-views.md); off (written in the read) without Redis.
+PLACE_VIEW_BUFFER = env.bool("PLACE_VIEW_BUFFER", default=bool(REDIS_URL))
+# Entries per flush batch (one transaction); a read wakes the flush early when this many wait.
+PLACE_VIEW_BUFFER_BATCH = env.int("PLACE_VIEW_BUFFER_BATCH", default=500)
+# An entry read by a worker and not acknowledged for this long is presumed abandoned (the worker
+# died mid-batch) and claimed by the next flush; well above a batch's write time.
+PLACE_VIEW_BUFFER_CLAIM_IDLE_SECONDS = env.int("PLACE_VIEW_BUFFER_CLAIM_IDLE_SECONDS", default=60)
+
 # --- logging ----------------------------------------------------------------------------------
 LOG_LEVEL = env("DJANGO_LOG_LEVEL", default="INFO")
 # Every log line carries the request id (X-Request-ID in, X-Request-ID out).

@@ -34,6 +34,9 @@ CACHES = {
     }
 }
 CELERY_BROKER_URL = REDIS_URL
+# Detail reads write their view in the request, as before the buffer; consumers/tests/test_view_buffer.py
+# turns the buffer on.
+PLACE_VIEW_BUFFER = False
 CELERY_TASK_ALWAYS_EAGER = True
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
