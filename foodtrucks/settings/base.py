@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -99,8 +100,28 @@ TEMPLATES = [
 DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
 
 
+# "pgbouncer" when DATABASE_URL (and the replica's) name a PgBouncer in transaction mode: a server
+# connection serves one transaction of one client, then another client's. So no state may outlive a
+# transaction: no server-side cursors (a named cursor lives in its connection), no prepared statements
+# (psycopg prepares a query run 5 times, on a server connection the next query may not get). The app
+# keeps no other session state: the roll-up's lock and settings are transaction-scoped (docs/pgbouncer.md).
+DATABASE_POOLER = env("DATABASE_POOLER", default="")
+if DATABASE_POOLER not in ("", "pgbouncer"):
+    raise ImproperlyConfigured(f"DATABASE_POOLER must be empty or 'pgbouncer', not {DATABASE_POOLER!r}.")
+
+
+def _behind_pooler(database: dict, pooler: str) -> dict:
+    """A database's settings as a pooler in front of PostgreSQL needs them (unchanged without one)."""
+    if pooler != "pgbouncer":
+        return database
+    options = {**database.get("OPTIONS", {}), "prepare_threshold": None}
+    return {**database, "DISABLE_SERVER_SIDE_CURSORS": True, "OPTIONS": options}
+
+
 def _databases(url: str) -> dict:
     """The primary at `url`, and the read replica when DATABASE_REPLICA_URL is set."""
+    # Behind PgBouncer a kept connection is a client of the pooler, not a server backend: it is kept as
+    # long as without one, and the pooler bounds the server connections (pool size), not CONN_MAX_AGE.
     connections = {"CONN_MAX_AGE": env.int("DATABASE_CONN_MAX_AGE", default=60), "CONN_HEALTH_CHECKS": True}
     databases = {"default": {**env.db_url_config(url), "ATOMIC_REQUESTS": False, **connections}}
     if DATABASE_REPLICA_URL:
@@ -109,7 +130,7 @@ def _databases(url: str) -> dict:
             **connections,
             "TEST": {"MIRROR": "default"},
         }
-    return databases
+    return {alias: _behind_pooler(database, DATABASE_POOLER) for alias, database in databases.items()}
 
 
 DATABASE_ROUTERS = ["foodtrucks.db_router.PrimaryReplicaRouter"] if DATABASE_REPLICA_URL else []
