@@ -38,6 +38,12 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
+    # Every 3 seconds: write the place views buffered by detail reads (reads also wake it when a
+    # full batch waits). An empty stream costs two Redis calls.
+    "consumers-flush-place-views": {
+        "task": "consumers.flush_place_views",
+        "schedule": 3.0,
+    },
     # Nightly at 10:15 UTC, just after the last US zone's midnight (Hawaii, UTC-10): roll up the
     # newest local day that has ended in every place's zone, re-roll the recent days that got late
     # events since their run, and catch up days a stopped beat missed.

@@ -8,6 +8,7 @@ read in the place's own IANA zone; every returned datetime is timezone-aware.
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from trucks.models import ExceptionKind, OpeningHours, ScheduleException
@@ -23,6 +24,29 @@ class Slot:
 
     def contains(self, moment: datetime) -> bool:
         return self.starts_at <= moment < self.ends_at
+
+
+class HoursRow(NamedTuple):
+    """An OpeningHours row read without a model instance (the list pages read many)."""
+
+    weekday: int
+    opens: time
+    closes: time
+    address: str
+    lat: float | None
+    lng: float | None
+
+
+class ExceptionRow(NamedTuple):
+    """A ScheduleException row read without a model instance."""
+
+    date: date
+    kind: str
+    opens: time | None
+    closes: time | None
+    address: str
+    lat: float | None
+    lng: float | None
 
 
 def _local(day: date, at: time, zone: ZoneInfo) -> datetime:
@@ -99,9 +123,31 @@ def current_slot(place, moment: datetime) -> Slot | None:
 
 def next_opening(place, moment: datetime, *, horizon_days: int = 14) -> Slot | None:
     """The slot the place is in now, or else the next one to start within `horizon_days`."""
-    for slot in _place_slots(place, moment, days_before=1, days_after=horizon_days):
-        if slot.ends_at > moment:
-            return slot
+    return next_opening_of(
+        time_zone=place.time_zone,
+        hours=place.opening_hours.all(),
+        exceptions=place.schedule_exceptions.all(),
+        moment=moment,
+        horizon_days=horizon_days,
+    )
+
+
+def next_opening_of(
+    *, time_zone: str, hours: Iterable, exceptions: Iterable, moment: datetime, horizon_days: int = 14
+) -> Slot | None:
+    """next_opening() from rows (model instances or HoursRow / ExceptionRow): the slots from local
+    yesterday on, day by day, stopping at the first that has not ended (a card asks 15 days, and
+    most places answer on the first or second)."""
+    zone = ZoneInfo(time_zone)
+    today = moment.astimezone(zone).date()
+    hours = list(hours)
+    by_date = {exception.date: exception for exception in exceptions}
+    day, last = today - timedelta(days=1), today + timedelta(days=horizon_days)
+    while day <= last:
+        for slot in slots_for_day(day, zone=zone, hours=hours, exceptions=by_date):
+            if slot.ends_at > moment:
+                return slot
+        day += timedelta(days=1)
     return None
 
 

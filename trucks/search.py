@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Prefetch, QuerySet, TextChoices, prefetch_related_objects
+from django.db.models import Prefetch, QuerySet, TextChoices
 from django.http import Http404
 from django.utils import timezone
 
@@ -28,7 +28,7 @@ from trucks.models import (
     ScheduleException,
 )
 from trucks.nearby import NearbyKeys, NearbyPage, nearby_places
-from trucks.schedule import next_opening
+from trucks.schedule import ExceptionRow, HoursRow, next_opening, next_opening_of
 from trucks.thumbnails import image_card
 from trucks.upcoming import OpenStopKeys, open_stop_keys, open_stops, open_window, stop_card
 
@@ -174,6 +174,17 @@ _CARDS_SQL = (
 )
 
 
+# The page's weekly hours and dated exceptions (the columns of trucks.schedule.HoursRow / ExceptionRow).
+_HOURS_SQL = (
+    f"SELECT place_id, weekday, opens, closes, address, lat, lng FROM {OpeningHours._meta.db_table}"  # nosec B608 # noqa: S608 - constants only
+    " WHERE place_id = ANY(%s) ORDER BY weekday, opens"
+)
+_EXCEPTIONS_SQL = (
+    f"SELECT place_id, date, kind, opens, closes, address, lat, lng FROM {ScheduleException._meta.db_table}"  # nosec B608 # noqa: S608 - constants only
+    " WHERE place_id = ANY(%s) AND date >= %s AND date <= %s"
+)
+
+
 def place_cards_by_ids(
     place_ids: list[int], *, distances: dict[int, float] | None = None, active_only: bool = True
 ) -> list[dict]:
@@ -220,21 +231,25 @@ def _cards_from_rows(rows, *, distances: dict[int, float] | None = None) -> dict
 def _cards_add_schedule_and_freshness(cards: dict[int, dict], *, time_zones: dict[int, str], now: datetime) -> None:
     """Each card's `next_opening` (trucks.schedule, the detail's rule) and `location_status`.
 
-    The page's weekly hours and exceptions come in two queries whatever its length: bare Place
-    instances carry only id and zone, and Django's prefetch fills their hours and exceptions.
+    The page's weekly hours and exceptions come in two queries whatever its length, read as plain rows
+    (trucks.schedule.HoursRow / ExceptionRow): model instances and Django's prefetch machinery cost
+    more than the queries themselves on the search's hot path.
     """
     # Exceptions from two days back cover "yesterday" in any zone (an overnight slot); next_opening
     # looks 14 local days ahead.
     since, until = (now - timedelta(days=2)).date(), (now + timedelta(days=16)).date()
-    places = [Place(pk=place_id, time_zone=zone) for place_id, zone in time_zones.items()]
-    prefetch_related_objects(
-        places,
-        Prefetch("opening_hours", queryset=OpeningHours.objects.order_by("weekday", "opens")),
-        Prefetch("schedule_exceptions", queryset=ScheduleException.objects.filter(date__gte=since, date__lte=until)),
-    )
-    for place in places:
-        card = cards[place.pk]
-        slot = next_opening(place, now)
+    hours: dict[int, list[HoursRow]] = {place_id: [] for place_id in time_zones}
+    exceptions: dict[int, list[ExceptionRow]] = {place_id: [] for place_id in time_zones}
+    with connection.cursor() as cursor:
+        cursor.execute(_HOURS_SQL, [list(time_zones)])
+        for place_id, *row in cursor.fetchall():
+            hours[place_id].append(HoursRow(*row))
+        cursor.execute(_EXCEPTIONS_SQL, [list(time_zones), since, until])
+        for place_id, *row in cursor.fetchall():
+            exceptions[place_id].append(ExceptionRow(*row))
+    for place_id, time_zone in time_zones.items():
+        card = cards[place_id]
+        slot = next_opening_of(time_zone=time_zone, hours=hours[place_id], exceptions=exceptions[place_id], moment=now)
         card["next_opening"] = (
             None
             if slot is None

@@ -153,6 +153,7 @@ def test_beat_schedule_names_existing_tasks():
         "trucks.sync_all_calendars",
         "analytics.send_weekly_summaries",
         "vendors.send_certificate_reminders",
+        "consumers.flush_place_views",
     }
     assert names <= set(app.tasks)
 

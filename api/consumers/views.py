@@ -72,7 +72,7 @@ class RecentlyViewedListView(APIView):
     )
     def get(self, request):
         paginator = ApiPagination()
-        rows = selectors.recently_viewed_for_user(user=request.user).values("place_id", "viewed_at")
+        rows = selectors.recently_viewed_rows_for_user(user=request.user)
         page = paginator.paginate_queryset(rows, request, view=self)
         return paginator.get_paginated_response(s.RecentlyViewedSerializer(_with_cards(page), many=True).data)
 

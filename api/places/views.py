@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.places import serializers as s
-from consumers.services import place_view_record
+from consumers.services import place_view_read
 from foodtrucks.api_errors import error_responses
 from foodtrucks.api_pagination import PAGE_PARAMETERS, ApiPagination, WindowCountPagination, paginated
 from foodtrucks.api_params import filters_valid
@@ -132,11 +132,12 @@ class PlaceDetailView(APIView):
         responses={200: s.PlaceDetailSerializer, **error_responses(404)},
     )
     def get(self, request, place_id: int):
-        place = place_detail(place_id=place_id, now=timezone.now())
+        now = timezone.now()
+        place = place_detail(place_id=place_id, now=now)
         place.rating_summary = place_rating_summary(place=place)
         place.recent_reviews = recent_visible_ratings(place_id=place.pk)
         if request.user.is_authenticated:
-            place_view_record(user=request.user, place_id=place.pk)
+            place_view_read(user=request.user, place_id=place.pk, now=now)
         return Response(s.PlaceDetailSerializer(place, context={"request": request}).data)
 
 

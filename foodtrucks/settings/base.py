@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -103,8 +104,28 @@ TEMPLATES = [
 DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
 
 
+# "pgbouncer" when DATABASE_URL (and the replica's) name a PgBouncer in transaction mode: a server
+# connection serves one transaction of one client, then another client's. So no state may outlive a
+# transaction: no server-side cursors (a named cursor lives in its connection), no prepared statements
+# (psycopg prepares a query run 5 times, on a server connection the next query may not get). The app
+# keeps no other session state: the roll-up's lock and settings are transaction-scoped (docs/pgbouncer.md).
+DATABASE_POOLER = env("DATABASE_POOLER", default="")
+if DATABASE_POOLER not in ("", "pgbouncer"):
+    raise ImproperlyConfigured(f"DATABASE_POOLER must be empty or 'pgbouncer', not {DATABASE_POOLER!r}.")
+
+
+def _behind_pooler(database: dict, pooler: str) -> dict:
+    """A database's settings as a pooler in front of PostgreSQL needs them (unchanged without one)."""
+    if pooler != "pgbouncer":
+        return database
+    options = {**database.get("OPTIONS", {}), "prepare_threshold": None}
+    return {**database, "DISABLE_SERVER_SIDE_CURSORS": True, "OPTIONS": options}
+
+
 def _databases(url: str) -> dict:
     """The primary at `url`, and the read replica when DATABASE_REPLICA_URL is set."""
+    # Behind PgBouncer a kept connection is a client of the pooler, not a server backend: it is kept as
+    # long as without one, and the pooler bounds the server connections (pool size), not CONN_MAX_AGE.
     connections = {"CONN_MAX_AGE": env.int("DATABASE_CONN_MAX_AGE", default=60), "CONN_HEALTH_CHECKS": True}
     databases = {"default": {**env.db_url_config(url), "ATOMIC_REQUESTS": False, **connections}}
     if DATABASE_REPLICA_URL:
@@ -113,7 +134,7 @@ def _databases(url: str) -> dict:
             **connections,
             "TEST": {"MIRROR": "default"},
         }
-    return databases
+    return {alias: _behind_pooler(database, DATABASE_POOLER) for alias, database in databases.items()}
 
 
 DATABASE_ROUTERS = ["foodtrucks.db_router.PrimaryReplicaRouter"] if DATABASE_REPLICA_URL else []
@@ -366,6 +387,15 @@ LIVE_LOCATION_GRACE_MINUTES = env.int("LIVE_LOCATION_GRACE_MINUTES", default=120
 # Vendors' subscribed calendars (trucks.calendar_import) are fetched from the internet only: an address
 # that resolves to a private, loopback or link-local network is refused (SSRF). Tests serve a feed locally.
 CALENDAR_FETCH_ALLOW_PRIVATE = env.bool("CALENDAR_FETCH_ALLOW_PRIVATE", default=False)
+
+# Authenticated place detail reads buffer their VIEW event and recently-viewed row in a Redis stream
+# that a worker writes in batches (docs/place-views.md); off (written in the read) without Redis.
+PLACE_VIEW_BUFFER = env.bool("PLACE_VIEW_BUFFER", default=bool(REDIS_URL))
+# Entries per flush batch (one transaction); a read wakes the flush early when this many wait.
+PLACE_VIEW_BUFFER_BATCH = env.int("PLACE_VIEW_BUFFER_BATCH", default=500)
+# An entry read by a worker and not acknowledged for this long is presumed abandoned (the worker
+# died mid-batch) and claimed by the next flush; well above a batch's write time.
+PLACE_VIEW_BUFFER_CLAIM_IDLE_SECONDS = env.int("PLACE_VIEW_BUFFER_CLAIM_IDLE_SECONDS", default=60)
 
 # --- logging ----------------------------------------------------------------------------------
 LOG_LEVEL = env("DJANGO_LOG_LEVEL", default="INFO")

@@ -36,6 +36,9 @@ CACHES = {
 CELERY_BROKER_URL = REDIS_URL
 EVENTSTREAM_REDIS = _eventstream_redis(REDIS_URL)
 EVENTSTREAM_STORAGE_CLASS = "live.storage.ReplayWindowStorage"
+# Detail reads write their view in the request, as before the buffer; consumers/tests/test_view_buffer.py
+# turns the buffer on.
+PLACE_VIEW_BUFFER = False
 CELERY_TASK_ALWAYS_EAGER = True
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,255 @@
+"""The nearby endpoint's requests/s under gunicorn against its raw SQL at the same concurrency, in one run.
+
+Seeds its own database (seed_demo), starts gunicorn (production settings, sync workers, loopback) and
+measures, alternating rounds so a busy machine weighs on every side alike:
+
+- wrk, --connections connections: the anonymous nearby search (`/api/v1/places/?lat&lng&radius_km`,
+  --points points); its raw SQL behind a bare WSGI app under gunicorn with as many workers
+  (bench/load/raw_nearby_wsgi.py, the same points: HTTP and gunicorn on both sides, Django on one);
+  `/api/v1/categories/` and `/healthz`;
+- pgbench, the same number of clients: the nearby page's one statement (the keys, the cards, the
+  total), with the same points; and that statement plus the two the endpoint adds for the cards' next
+  openings (the page's hours and exceptions), i.e. every statement the endpoint runs.
+
+Prints requests (or transactions) per second of each, the best round of each, and the ratio
+endpoint / raw SQL next to its aim (0.5).
+
+    flock /tmp/bench.lock .venv/bin/python bench/request_overhead.py
+Options: --seconds 8 --rounds 2 --connections 16 --workers 4 --places 3000 --keep --reuse
+Needs wrk and pgbench (Debian packages wrk, postgresql-client); REDIS_URL a Redis database of yours.
+"""
+
+import argparse
+import os
+import random
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+BENCH_DB = "foodtrucks_bench_overhead"
+BENCH_URL = f"postgres://postgres@127.0.0.1:5432/{BENCH_DB}"
+AIM = 0.5
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def psql(sql: str, url: str = "postgres://postgres@127.0.0.1:5432/postgres") -> None:
+    subprocess.run(["psql", url, "-qAtc", sql], check=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--places", type=int, default=3000)
+    parser.add_argument("--points", type=int, default=100, help="at most 128 (pgbench's script limit)")
+    parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--reuse", action="store_true")
+    args = parser.parse_args()
+    for tool in ("wrk", "pgbench"):
+        if not shutil.which(tool):
+            sys.exit(f"{tool} is missing (apt-get install wrk postgresql-client)")
+    if not os.environ.get("REDIS_URL"):
+        sys.exit("REDIS_URL must name a Redis database of yours (cache and throttles).")
+
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": BENCH_URL,
+        "DJANGO_SETTINGS_MODULE": "foodtrucks.settings.production",
+        "DJANGO_SECRET_KEY": "request-overhead-" + "x" * 40,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "API_THROTTLE_ANON": "1000000/min",
+        "API_THROTTLE_USER": "1000000/min",
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "WEB_CONCURRENCY": str(args.workers),
+        "GUNICORN_THREADS": "1",
+        "GUNICORN_ACCESSLOG": "/dev/null",
+        "GUNICORN_LOGLEVEL": "warning",
+        "DJANGO_LOG_LEVEL": "WARNING",
+    }
+    if not args.reuse:
+        started = time.monotonic()
+        psql(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+        psql(f"CREATE DATABASE {BENCH_DB}")
+        run = {"cwd": ROOT, "env": env, "check": True}
+        subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], **run)
+        seed = ["seed_demo", "--places", str(args.places), "--users", "100", "--events", "0", "--no-progress"]
+        subprocess.run([sys.executable, "manage.py", *seed], **run, stdout=subprocess.DEVNULL)
+        psql("VACUUM ANALYZE", BENCH_URL)
+        print(f"seeded {args.places} places in {time.monotonic() - started:.0f}s")
+
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.utils import timezone
+    from psycopg import ClientCursor
+
+    from trucks.models import Place
+    from trucks.nearby import NearbyKeys
+    from trucks.search import PlainNearbySearch
+
+    # The two statements the cards' next openings add (as trucks.search runs them).
+    hours_sql = (
+        "SELECT place_id, weekday, opens, closes, address, lat, lng FROM trucks_openinghours"
+        " WHERE place_id = ANY(%s) ORDER BY weekday, opens"
+    )
+    exceptions_sql = (
+        "SELECT place_id, date, kind, opens, closes, address, lat, lng FROM trucks_scheduleexception"
+        " WHERE place_id = ANY(%s) AND date >= %s AND date <= %s"
+    )
+
+    folder = Path(tempfile.mkdtemp(prefix="request-overhead-"))
+    rng = random.Random(5)
+    places = list(Place.objects.filter(is_active=True).values("lat", "lng"))
+    now = timezone.now()
+    since, until = (now - timedelta(days=2)).date(), (now + timedelta(days=16)).date()
+    paths, page_files, endpoint_files = [], [], []
+    with connection.cursor() as cursor:
+        mogrify = ClientCursor(connection.connection).mogrify
+        for n in range(args.points):
+            place = rng.choice(places)
+            lat = round(place["lat"] + rng.uniform(-0.03, 0.03), 6)
+            lng = round(place["lng"] + rng.uniform(-0.03, 0.03), 6)
+            radius = rng.choice([2, 5, 5, 10])
+            paths.append(f"/api/v1/places/?lat={lat}&lng={lng}&radius_km={radius}")
+            sql, params = PlainNearbySearch(NearbyKeys(lat=lat, lng=lng, radius_km=float(radius))).page_sql(
+                offset=0, limit=20
+            )
+            page = mogrify(sql, params)
+            cursor.execute(sql, params)
+            ids = sorted({row[0] for row in cursor.fetchall()})
+            hours = mogrify(hours_sql, [ids])
+            exceptions = mogrify(exceptions_sql, [ids, since, until])
+            (folder / f"page{n}.sql").write_text(page + ";\n")
+            (folder / f"endpoint{n}.sql").write_text(f"{page};\n{hours};\n{exceptions};\n")
+            page_files.append(str(folder / f"page{n}.sql"))
+            endpoint_files.append(str(folder / f"endpoint{n}.sql"))
+    connection.close()
+    (folder / "nearby.txt").write_text("\n".join(paths) + "\n")
+    (folder / "raw.txt").write_text("\n".join(path.replace("/api/v1/places/", "/") for path in paths) + "\n")
+    (folder / "categories.txt").write_text("/api/v1/categories/\n")
+    (folder / "healthz.txt").write_text("/healthz\n")
+
+    gunicorn = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "-c", "gunicorn.conf.py", "foodtrucks.wsgi"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(folder / "gunicorn.log", "w"),  # noqa: SIM115
+    )
+    raw_port = free_port()
+    raw = subprocess.Popen(
+        [
+            *[str(ROOT / ".venv/bin/gunicorn"), "-w", str(args.workers), "-b", f"127.0.0.1:{raw_port}"],
+            *["--access-logfile", "/dev/null", "bench.load.raw_nearby_wsgi:application"],
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(folder / "raw.log", "w"),  # noqa: SIM115
+    )
+    try:
+        for url in (f"http://127.0.0.1:{port}/readyz", f"http://127.0.0.1:{raw_port}/?lat=0&lng=0"):
+            for _ in range(100):
+                try:
+                    urllib.request.urlopen(url, timeout=1)  # noqa: S310 - our own loopback servers
+                    break
+                except OSError:
+                    time.sleep(0.2)
+
+        def wrk(name: str, target_port: int = port) -> float:
+            output = subprocess.run(
+                [
+                    "wrk",
+                    "-t",
+                    "2",
+                    "-c",
+                    str(args.connections),
+                    "-d",
+                    f"{args.seconds}s",
+                    "-s",
+                    "bench/load/paths.lua",
+                    f"http://127.0.0.1:{port}",
+                ],
+                cwd=ROOT,
+                env={**env, "WRK_PATHS": str(folder / f"{name}.txt"), "WRK_TOKEN": ""},
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+            line = next(line for line in output.splitlines() if line.startswith("WRK "))
+            if " non2xx=0 " not in line:
+                print(f"  ({name}: {line})")
+            return float(re.search(r"rps=([\d.]+)", line).group(1))
+
+        def pgbench(files: list[str]) -> float:
+            command = ["pgbench", "-n", "-c", str(args.connections), "-j", "2", "-T", str(args.seconds)]
+            for file in files:
+                command += ["-f", file]
+            answer = subprocess.run([*command, BENCH_URL], capture_output=True, text=True, check=False)
+            if answer.returncode != 0:
+                sys.exit(f"pgbench failed: {answer.stderr[-2000:]}")
+            return float(re.search(r"tps = ([\d.]+)", answer.stdout).group(1))
+
+        sides = {
+            "nearby endpoint (wrk)": lambda: wrk("nearby"),
+            "raw SQL behind bare WSGI (wrk)": lambda: wrk("raw", raw_port),
+            "nearby page statement (pgbench)": lambda: pgbench(page_files),
+            "the endpoint's 3 statements (pgbench)": lambda: pgbench(endpoint_files),
+            "/api/v1/categories/ (wrk)": lambda: wrk("categories"),
+            "/healthz (wrk)": lambda: wrk("healthz"),
+        }
+        wrk("nearby")  # warm up: workers, connections, caches
+        results: dict[str, list[float]] = {name: [] for name in sides}
+        load = open("/proc/loadavg").read().split()[:3]  # noqa: SIM115
+        for round_ in range(args.rounds):
+            for name, side in sides.items():
+                results[name].append(side())
+            print(f"round {round_ + 1}: " + ", ".join(f"{name} {values[-1]:.0f}/s" for name, values in results.items()))
+    finally:
+        for server in (gunicorn, raw):
+            server.terminate()
+            server.wait(timeout=30)
+        shutil.rmtree(folder, ignore_errors=True)
+
+    best = {name: max(values) for name, values in results.items()}
+    print(
+        f"\n{args.connections} connections, gunicorn {args.workers} sync workers, {args.seconds}s a side, "
+        f"{args.rounds} rounds (load average {' '.join(load)} at the start, {os.cpu_count()} cores):"
+    )
+    for name, value in best.items():
+        print(f"  {name:40} {value:8.0f} /s (best round)")
+    endpoint = best["nearby endpoint (wrk)"]
+    wsgi_ratio = endpoint / best["raw SQL behind bare WSGI (wrk)"]
+    page_ratio = endpoint / best["nearby page statement (pgbench)"]
+    all_ratio = endpoint / best["the endpoint's 3 statements (pgbench)"]
+    print(f"endpoint / its raw SQL behind bare WSGI (both through gunicorn and wrk): {wsgi_ratio:.2f} (aim >= {AIM})")
+    print(f"endpoint / its page statement (pgbench): {page_ratio:.2f}; / all its statements: {all_ratio:.2f}")
+    if not args.keep:
+        psql(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+
+
+if __name__ == "__main__":
+    main()
