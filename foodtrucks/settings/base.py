@@ -341,6 +341,8 @@ SPECTACULAR_SETTINGS = {
         "ExceptionKindEnum": "trucks.models.ExceptionKind",
         "LocationSourceEnum": "trucks.models.LocationSource",
         "MenuTypeEnum": "trucks.models.MenuType",
+        "AlertKindEnum": "notifications.models.AlertKind",
+        "DeviceKindEnum": "notifications.models.DeviceKind",
     },
 }
 
