@@ -94,7 +94,7 @@ def main() -> None:
         "--kind",
         choices=["opened", "schedule_changed"],
         default="opened",
-        help="opened: the distance filter applies; schedule_changed (a stop today): every follower outside the cooldown",
+        help="opened: the distance filter applies; schedule_changed (a stop today): every follower",
     )
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
@@ -147,7 +147,8 @@ def main() -> None:
         app.control.purge()
 
     print(
-        f"change: {args.kind}; followers {result.followers:,} in {result.chunks} chunks of {args.chunk or fanout.FAN_OUT_CHUNK:,}"
+        f"change: {args.kind}; followers {result.followers:,} "
+        f"in {result.chunks} chunks of {args.chunk or fanout.FAN_OUT_CHUNK:,}"
     )
     print(
         f"fan-out: {first:.2f} s until {result.notified:,} inbox rows and {len(queued):,} push tasks "
