@@ -59,8 +59,10 @@ class PlaceChange:
     change_id: str = field(default_factory=lambda: str(uuid.uuid4()))
 
     def as_json(self) -> dict:
-        """The change as the streams send it: plain JSON types, None fields left out."""
+        """The change as the streams send it: plain JSON types, None fields left out (and the change's
+        id, which is for the subscribers in the process: a stream event has its own id)."""
         data = asdict(self)
+        del data["change_id"]
         data["kind"] = str(self.kind)
         data["at"] = self.at.isoformat()
         return {key: value for key, value in data.items() if value is not None and value is not False} | {
