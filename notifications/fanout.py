@@ -51,6 +51,29 @@ def _distance_km(lat1: str, lng1: str, lat2: str, lng2: str) -> str:
 
 
 def _chunk_sql(kind: AlertKind) -> str:
+    """One chunk: the next followers after %(after)s, filtered, inserted, the new pushable ids returned."""
+    return _chosen_sql(kind, chunked=True) + _INSERT_SQL.format(inbox=Notification._meta.db_table)
+
+
+def _count_sql(kind: AlertKind) -> str:
+    """How many followers a change would alert now (every follower at once, nothing written)."""
+    return _chosen_sql(kind, chunked=False) + " SELECT count(*) FROM chosen"  # nosec B608 # noqa: S608
+
+
+_INSERT_SQL = """, inserted AS (
+        INSERT INTO {inbox} (user_id, place_id, change_id, kind, title, body, created_at, push)
+        SELECT user_id, %(place_id)s, %(change_id)s, %(kind)s, %(title)s, %(body)s, %(at)s, push FROM chosen
+        ON CONFLICT (change_id, user_id) DO NOTHING
+        RETURNING id, push
+    )
+    SELECT (SELECT max(id) FROM batch),
+           (SELECT count(*) FROM batch),
+           (SELECT count(*) FROM inserted),
+           COALESCE((SELECT array_agg(id ORDER BY id) FROM inserted WHERE push), '{{}}')
+    """  # nosec B608 - the model's table name only; values are parameters
+
+
+def _chosen_sql(kind: AlertKind, *, chunked: bool) -> str:
     fav = FavoritePlace._meta.db_table
     prefs = AlertPreferences._meta.db_table
     loc = LastLocation._meta.db_table
@@ -75,12 +98,11 @@ def _chunk_sql(kind: AlertKind) -> str:
         wanted = "COALESCE(p.stop_today, TRUE)"
         where_near = ""
         join_location = ""
+    chunk = "AND f.id > %(after)s ORDER BY f.id LIMIT %(chunk)s" if chunked else ""
     return f"""
     WITH batch AS (
         SELECT f.id, f.user_id FROM {fav} f
-        WHERE f.place_id = %(place_id)s AND f.id > %(after)s
-        ORDER BY f.id
-        LIMIT %(chunk)s
+        WHERE f.place_id = %(place_id)s {chunk}
     ), candidates AS (
         SELECT b.user_id,
                COALESCE(p.radius_km, %(default_radius)s) AS radius_km,
@@ -105,17 +127,7 @@ def _chunk_sql(kind: AlertKind) -> str:
             WHERE n.user_id = c.user_id AND n.place_id = %(place_id)s
               AND n.created_at > %(at)s::timestamptz - make_interval(mins => c.cooldown_minutes)
         ){where_near}
-    ), inserted AS (
-        INSERT INTO {inbox} (user_id, place_id, change_id, kind, title, body, created_at, push)
-        SELECT user_id, %(place_id)s, %(change_id)s, %(kind)s, %(title)s, %(body)s, %(at)s, push FROM chosen
-        ON CONFLICT (change_id, user_id) DO NOTHING
-        RETURNING id, push
-    )
-    SELECT (SELECT max(id) FROM batch),
-           (SELECT count(*) FROM batch),
-           (SELECT count(*) FROM inserted),
-           COALESCE((SELECT array_agg(id ORDER BY id) FROM inserted WHERE push), '{{}}')
-    """  # nosec B608 # noqa: S608 - the code's own table names and SQL; values are parameters
+    )"""  # nosec B608 # noqa: S608 - the code's own table names and SQL; values are parameters
 
 
 def alert_kind_for(change_kind: str) -> AlertKind | None:
@@ -181,3 +193,22 @@ def fan_out(
         if scanned < chunk or last_id is None:
             return FanOutResult(followers, notified, to_push, chunks)
         after = last_id
+
+
+def followers_alerted_count(*, kind: str, place_id: int, lat: float | None, lng: float | None, at: datetime) -> int:
+    """How many followers a change of `kind` at (lat, lng) would alert at `at` (one statement, nothing written;
+    quiet hours count: those are alerted in the inbox)."""
+    alert_kind = alert_kind_for(kind)
+    if alert_kind is None or (alert_kind == AlertKind.OPENED_NEARBY and (lat is None or lng is None)):
+        return 0
+    params = {
+        "place_id": place_id,
+        "at": at,
+        "lat": lat,
+        "lng": lng,
+        "default_radius": DEFAULT_RADIUS_KM,
+        "default_cooldown": int(DEFAULT_COOLDOWN.total_seconds() // 60),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_count_sql(alert_kind), params)
+        return cursor.fetchone()[0]

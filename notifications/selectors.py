@@ -2,8 +2,10 @@
 
 from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from consumers.models import FavoritePlace
+from notifications.fanout import followers_alerted_count
 from notifications.models import Device, Notification, SavedPlace
 
 
@@ -39,3 +41,8 @@ def follower_counts(*, place_ids) -> dict[int, int]:
     """How many consumers follow each place (one grouped query)."""
     rows = FavoritePlace.objects.filter(place_id__in=list(place_ids)).values("place_id").annotate(n=Count("id"))
     return {row["place_id"]: row["n"] for row in rows}
+
+
+def followers_an_opening_would_alert(*, place) -> int:
+    """How many followers the place opening now at its current position would alert (for the portal)."""
+    return followers_alerted_count(kind="opened", place_id=place.pk, lat=place.lat, lng=place.lng, at=timezone.now())
