@@ -1,7 +1,7 @@
 """Writes of the followers' alerts: preferences, location, saved places, devices, the inbox's read marks."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from notifications.models import (
@@ -37,9 +37,18 @@ def alert_preferences_replace(*, user, **values) -> AlertPreferences:
     unknown = set(values) - set(PREFERENCE_FIELDS)
     if unknown:
         raise TypeError(f"unknown preferences: {sorted(unknown)}")
+    if "time_zone" in values and not _database_knows_zone(values["time_zone"]):
+        # The fan-out reads local times in SQL (AT TIME ZONE): one unknown zone would fail a whole chunk.
+        raise ValidationError({"time_zone": f"“{values['time_zone']}” is not a time zone the database knows."})
     defaults = {name: AlertPreferences._meta.get_field(name).get_default() for name in PREFERENCE_FIELDS}
     preferences, _ = AlertPreferences.objects.update_or_create(user=user, defaults={**defaults, **values})
     return preferences
+
+
+def _database_knows_zone(name: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = %s)", [name])
+        return cursor.fetchone()[0]
 
 
 def last_location_set(*, user, lat: float, lng: float) -> LastLocation:

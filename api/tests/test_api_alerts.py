@@ -203,3 +203,12 @@ def test_someone_elses_device_is_a_404(consumer_client):
     other = Device.objects.create(user=factories.UserFactory(), kind="fcm", token="theirs")
     assert consumer_client.delete(f"/api/v1/me/devices/{other.pk}/").status_code == 404
     assert Device.objects.filter(pk=other.pk).exists()
+
+
+@pytest.mark.django_db
+def test_a_zone_the_database_does_not_know_is_refused(consumer_client, monkeypatch):
+    # given a zone Python knows and the database (whose AT TIME ZONE the fan-out uses) does not
+    monkeypatch.setattr("notifications.services._database_knows_zone", lambda name: name != "America/Chicago")
+    response = consumer_client.put(PREFS, {"time_zone": "America/Chicago"}, format="json")
+    assert (response.status_code, list(response.json()["errors"])) == (400, ["time_zone"])
+    assert consumer_client.put(PREFS, {"time_zone": "Europe/Paris"}, format="json").status_code == 200
