@@ -7,6 +7,7 @@ from api.accounts import views as accounts
 from api.consumers import views as consumers
 from api.events import views as events
 from api.live import views as live
+from api.notifications import views as alerts
 from api.places import views as places
 from api.ratings import views as ratings
 from api.vendors import views as vendors
@@ -22,6 +23,25 @@ urlpatterns = [
     path("me/favorites/<int:place_id>/", consumers.FavoriteDetailView.as_view(), name="api-favorite-detail"),
     path("me/recently-viewed/", consumers.RecentlyViewedListView.as_view(), name="api-recently-viewed"),
     path("me/favorite-categories/", consumers.FavoriteCategoriesView.as_view(), name="api-favorite-categories"),
+    # followers' alerts: preferences, where I am, my saved places, the inbox, push devices
+    path("me/alert-preferences/", alerts.AlertPreferencesView.as_view(), name="api-alert-preferences"),
+    path("me/location/", alerts.LocationView.as_view(), name="api-location"),
+    path("me/saved-places/", alerts.SavedPlaceListView.as_view(), name="api-saved-places"),
+    path("me/saved-places/<int:saved_place_id>/", alerts.SavedPlaceDetailView.as_view(), name="api-saved-place-detail"),
+    path("me/notifications/", alerts.NotificationListView.as_view(), name="api-notifications"),
+    path(
+        "me/notifications/unread-count/",
+        alerts.NotificationUnreadCountView.as_view(),
+        name="api-notifications-unread-count",
+    ),
+    path("me/notifications/read-all/", alerts.NotificationReadAllView.as_view(), name="api-notifications-read-all"),
+    path(
+        "me/notifications/<int:notification_id>/read/",
+        alerts.NotificationReadView.as_view(),
+        name="api-notification-read",
+    ),
+    path("me/devices/", alerts.DeviceListView.as_view(), name="api-devices"),
+    path("me/devices/<int:device_id>/", alerts.DeviceDetailView.as_view(), name="api-device-detail"),
     # places: search, top, detail, categories, a vendor's check-in
     path("places/", places.PlaceListView.as_view(), name="api-places"),
     path("places/top/", places.TopPlacesView.as_view(), name="api-places-top"),

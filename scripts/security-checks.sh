@@ -14,7 +14,7 @@ ALLOW_UNAUDITED=0
 [[ "${1:-}" == "--allow-unaudited" ]] && ALLOW_UNAUDITED=1
 
 echo "== bandit: our code (tests, migrations and bench excluded by [tool.bandit] in pyproject.toml)"
-"$VENV/bin/bandit" -q -r accounts vendors trucks consumers ratings analytics api portal demo foodtrucks gunicorn.conf.py manage.py \
+"$VENV/bin/bandit" -q -r accounts vendors trucks consumers ratings analytics notifications api portal demo foodtrucks gunicorn.conf.py manage.py \
   -c pyproject.toml
 
 echo "== pip-audit: requirements.txt and everything it pulls in"

@@ -1,6 +1,7 @@
 """One complete row (with its own related rows) of every model registered in the admin."""
 
 import io
+import uuid
 from datetime import date, time, timedelta
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -13,6 +14,7 @@ from rest_framework.authtoken.models import Token, TokenProxy
 from accounts.models import User
 from analytics.models import DailyLocationCell, DailyPlaceStats, LateEventScan, RollupRun, UserInteraction
 from consumers.models import FavoriteCategory, FavoritePlace, RecentlyViewedPlace
+from notifications.models import AlertPreferences, Device, Notification, SavedPlace
 from ratings.models import Rating, ReviewReply, ReviewReport
 from tests import factories
 from trucks.models import Category, Menu, MenuItem, OpeningHours, Photo, Place, ScheduleException
@@ -80,6 +82,12 @@ BUILDERS = {
         summary="Checked in Taco Truck: open",
         changes={"is_open": [False, True]},
     ),
+    Notification: lambda i: Notification.objects.create(
+        user=factories.UserFactory(), place=_place(), change_id=uuid.uuid4(), kind="opened_nearby", title="Open"
+    ),
+    Device: lambda i: Device.objects.create(user=factories.UserFactory(), kind="fcm", token=f"token-{i}"),
+    AlertPreferences: lambda i: AlertPreferences.objects.create(user=factories.UserFactory(), radius_km=3),
+    SavedPlace: lambda i: SavedPlace.objects.create(user=factories.UserFactory(), name="Home", lat=30.2, lng=-97.7),
     UserInteraction: lambda i: factories.UserInteractionFactory(lat=30.27, lng=-97.74, dwell_ms=1200),
     DailyPlaceStats: lambda i: factories.DailyPlaceStatsFactory(),
     DailyLocationCell: lambda i: DailyLocationCell.objects.create(

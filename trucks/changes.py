@@ -14,8 +14,9 @@ change is already committed).
 """
 
 import logging
+import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -41,7 +42,8 @@ class PlaceChange:
     """One change of one place, with its live state after the change (lat/lng None: no location).
 
     `previous_lat`/`previous_lng` are where it was before a move, so a map holding the old spot
-    learns that the truck left it.
+    learns that the truck left it. `change_id` names this one change (a new UUID each): a subscriber
+    that may run twice (a retried alerts task) keys its work on it.
     """
 
     kind: ChangeKind
@@ -54,10 +56,13 @@ class PlaceChange:
     previous_lng: float | None = None
     item_id: int | None = None
     by_stale_switch: bool = False
+    change_id: str = field(default_factory=lambda: str(uuid.uuid4()))
 
     def as_json(self) -> dict:
-        """The change as the streams send it: plain JSON types, None fields left out."""
+        """The change as the streams send it: plain JSON types, None fields left out (and the change's
+        id, which is for the subscribers in the process: a stream event has its own id)."""
         data = asdict(self)
+        del data["change_id"]
         data["kind"] = str(self.kind)
         data["at"] = self.at.isoformat()
         return {key: value for key, value in data.items() if value is not None and value is not False} | {

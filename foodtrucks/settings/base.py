@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "ratings",
     "analytics",
     "live",
+    "notifications",
     # The interfaces above the domains, and the demo data above everything (docs/architecture.md).
     "api",
     "portal",
@@ -265,6 +266,17 @@ LIVE_REPLAY_EVENTS = env.int("LIVE_REPLAY_EVENTS", default=200)
 LIVE_REPLAY_SECONDS = env.int("LIVE_REPLAY_SECONDS", default=15 * 60)
 # A favorites stream follows the newest this many favorites.
 LIVE_FAVORITES_MAX = env.int("LIVE_FAVORITES_MAX", default=50)
+
+# --- followers' alerts (docs/alerts.md) -----------------------------------------------------------
+# Web Push (pywebpush): the VAPID key pair, base64url; the public key is the apps' applicationServerKey.
+# Without a private key Web Push is skipped (the inbox still fills).
+WEBPUSH_VAPID_PRIVATE_KEY = env("WEBPUSH_VAPID_PRIVATE_KEY", default="")
+WEBPUSH_VAPID_PUBLIC_KEY = env("WEBPUSH_VAPID_PUBLIC_KEY", default="")
+WEBPUSH_VAPID_SUBJECT = env("WEBPUSH_VAPID_SUBJECT", default="mailto:alerts@example.com")
+# FCM / APNs tokens are sent through this callable (device, payload) -> DeliveryResult: a no-op by default.
+NOTIFICATIONS_NATIVE_PUSH_SENDER = env(
+    "NOTIFICATIONS_NATIVE_PUSH_SENDER", default="notifications.push.native_push_not_configured"
+)
 # Pushpin's publish endpoint with the key it signs proxied requests with, e.g.
 # http://127.0.0.1:5561?key=<sig_key>; unset, nothing is published to a GRIP proxy.
 GRIP_URL = env("GRIP_URL", default="")
@@ -353,6 +365,8 @@ SPECTACULAR_SETTINGS = {
         "ExceptionKindEnum": "trucks.models.ExceptionKind",
         "LocationSourceEnum": "trucks.models.LocationSource",
         "MenuTypeEnum": "trucks.models.MenuType",
+        "AlertKindEnum": "notifications.models.AlertKind",
+        "DeviceKindEnum": "notifications.models.DeviceKind",
     },
 }
 

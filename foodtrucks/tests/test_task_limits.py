@@ -30,6 +30,8 @@ def test_every_task_has_a_soft_and_a_hard_time_limit_below_the_visibility_timeou
         "analytics.send_weekly_summaries": (4 * 60, 5 * 60),
         "foodtrucks.stored_files_delete": (4 * 60, 5 * 60),
         "consumers.flush_place_views": (4 * 60, 5 * 60),
+        "notifications.fan_out_place_change": (4 * 60, 5 * 60),
+        "notifications.push_notifications": (4 * 60, 5 * 60),
     }
     assert app.conf.broker_transport_options == {"visibility_timeout": 15 * 60}
     assert max(hard for _, hard in limits.values()) < app.conf.broker_transport_options["visibility_timeout"]

@@ -93,8 +93,9 @@ def test_dashboard_lists_places_with_todays_figures_in_pinned_queries(
     factories.UserInteractionFactory(place=place_a, type="CLICK")
     client.force_login(owner_a)
 
-    # when the dashboard is opened: session, user, memberships, places, categories, 2 zones of events
-    with django_assert_num_queries(7):
+    # when the dashboard is opened: session, user, memberships, places, categories, 2 zones of events,
+    # follower counts
+    with django_assert_num_queries(8):
         response = client.get(reverse("portal:dashboard"))
 
     # then each place shows its figures

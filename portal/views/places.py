@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from notifications.selectors import follower_counts, followers_an_opening_would_alert
 from portal.access import PortalView
 from portal.forms.places import (
     CalendarSubscriptionForm,
@@ -288,7 +289,12 @@ class PlaceCheckInView(PlaceObjectMixin, PortalFormView):
         return {"initial": {"is_open": "1"}}
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(place=self.object, **kwargs)
+        return super().get_context_data(
+            place=self.object,
+            followers=follower_counts(place_ids=[self.object.pk]).get(self.object.pk, 0),
+            followers_alerted=followers_an_opening_would_alert(place=self.object),
+            **kwargs,
+        )
 
     def perform(self, form):
         data = form.cleaned_data

@@ -17,6 +17,7 @@ from django.utils.timesince import timesince
 from django.views.generic import View
 
 from analytics.selectors import today_so_far
+from notifications.selectors import follower_counts
 from portal.access import PortalTemplateView, PortalView, switch_vendor
 from portal.forms.vendor import (
     CertificateUploadForm,
@@ -90,6 +91,9 @@ class DashboardView(PortalTemplateView):
         context = super().get_context_data(**kwargs)
         places = list(portal_places(self.vendor.pk))
         today = today_so_far(places=places)
+        followers = follower_counts(place_ids=[place.pk for place in places])
+        for place in places:
+            place.follower_count = followers.get(place.pk, 0)
         context["rows"] = [(place, today[place.pk]) for place in places]
         context["totals"] = {
             "views": sum(figures["views"] for figures in today.values()),

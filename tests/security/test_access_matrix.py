@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from notifications.models import Device, Notification, SavedPlace
 from tests import factories
 from trucks.models import Photo, ScheduleException
 from vendors.models import Role, VendorMember
@@ -67,6 +68,11 @@ def world(db, vendor_a, owner_a, manager_a, staff_a, owner_b, place_a, place_b, 
         member=VendorMember.objects.get(user=staff_a, vendor=vendor_a),
         favorite=factories.FavoritePlaceFactory(user=consumer, place=place_a),
         rating=factories.RatingFactory(user=consumer, place=place_a),
+        saved_place=SavedPlace.objects.create(user=consumer, name="Home", lat=30.3, lng=-97.7),
+        notification=Notification.objects.create(
+            user=consumer, place=place_a, change_id="6f1c2a3e-0000-4000-8000-000000000001", kind="opened_nearby"
+        ),
+        device=Device.objects.create(user=consumer, kind="fcm", token="x-phone-token"),
     )
 
 
@@ -114,6 +120,47 @@ API = {
     "api-favorite-categories": [
         ("get", None, None, _SIGNED_IN),
         ("put", None, lambda w: {"categories": []}, _SIGNED_IN),
+    ],
+    # Followers' alerts: each signed-in user has their own; only X has the saved place, alert and device.
+    "api-alert-preferences": [
+        ("get", None, None, _SIGNED_IN),
+        ("put", None, lambda w: {"radius_km": 3}, _SIGNED_IN),
+    ],
+    "api-location": [("put", None, lambda w: {"lat": 30.2, "lng": -97.7}, _SIGNED_IN)],
+    "api-saved-places": [
+        ("get", None, None, _SIGNED_IN),
+        ("post", None, lambda w: {"name": "Work", "lat": 30.2, "lng": -97.7}, {**_all(201), "anonymous": 401}),
+    ],
+    "api-saved-place-detail": [
+        (
+            "put",
+            lambda w: {"saved_place_id": w["saved_place"].pk},
+            lambda w: {"name": "Moved", "lat": 30.1, "lng": -97.6},
+            {**_all(404), "anonymous": 401, "consumer_x": 200},
+        ),
+        (
+            "delete",
+            lambda w: {"saved_place_id": w["saved_place"].pk},
+            None,
+            {**_all(404), "anonymous": 401, "consumer_x": 204},
+        ),
+    ],
+    "api-notifications": [("get", None, None, _SIGNED_IN)],
+    "api-notifications-unread-count": [("get", None, None, _SIGNED_IN)],
+    "api-notifications-read-all": [("post", None, None, _SIGNED_IN)],
+    "api-notification-read": [
+        (
+            "post",
+            lambda w: {"notification_id": w["notification"].pk},
+            None,
+            {**_all(404), "anonymous": 401, "consumer_x": 200},
+        ),
+    ],
+    "api-devices": [
+        ("post", None, lambda w: {"kind": "apns", "token": "a-new-token"}, {**_all(201), "anonymous": 401}),
+    ],
+    "api-device-detail": [
+        ("delete", lambda w: {"device_id": w["device"].pk}, None, {**_all(404), "anonymous": 401, "consumer_x": 204}),
     ],
     "api-places": [("get", None, None, _PUBLIC_READ)],
     "api-places-top": [("get", None, lambda w: {"city": "Austin"}, _PUBLIC_READ)],
@@ -341,6 +388,14 @@ def _assert_nothing_crossed(world, name, method, role, expected):
         return
     if name == "api-favorite-detail":
         assert world["users"]["consumer_x"].favorite_places.filter(place=world["place"]).exists()
+    if name == "api-saved-place-detail":
+        world["saved_place"].refresh_from_db()
+        assert world["saved_place"].name == "Home"
+    if name == "api-notification-read":
+        world["notification"].refresh_from_db()
+        assert world["notification"].read_at is None
+    if name == "api-device-detail":
+        assert Device.objects.filter(pk=world["device"].pk).exists()
     if name == "api-rating-detail":
         world["rating"].refresh_from_db()
         assert (world["rating"].review, world["rating"].stars) == ("Great tacos.", world["rating"].stars)

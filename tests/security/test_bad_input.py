@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from accounts.models import User
 from analytics.models import UserInteraction
 from consumers.models import FavoritePlace
+from notifications.models import AlertPreferences, Device, LastLocation, Notification, SavedPlace
 from ratings.models import Rating
 from tests import factories
 from trucks.models import Photo, Place
@@ -184,6 +185,8 @@ PATH_VALUES = {
     "place_id": lambda world: world["place"].pk,
     "rating_id": lambda world: world["rating"].pk,
     "vendor_id": lambda world: world["place"].vendor_id,
+    "saved_place_id": lambda world: world["saved_place"].pk,
+    "notification_id": lambda world: world["notification"].pk,
 }
 _PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>")
 
@@ -218,6 +221,10 @@ def body_world(owner_a, place_a):
         "place": place_a,
         "rating": factories.RatingFactory(user=owner_a, place=place_a),
         "favorite": factories.FavoritePlaceFactory(user=owner_a, place=place_a),
+        "saved_place": SavedPlace.objects.create(user=owner_a, name="Home", lat=30.3, lng=-97.7),
+        "notification": Notification.objects.create(
+            user=owner_a, place=place_a, change_id="6f1c2a3e-0000-4000-8000-000000000003", kind="opened_nearby"
+        ),
     }
 
 
@@ -236,6 +243,11 @@ def _stored(world) -> tuple:
         (rating.stars, rating.review, Rating.objects.count()),
         FavoritePlace.objects.count(),
         UserInteraction.objects.count(),
+        list(SavedPlace.objects.values_list("name", "lat", "lng")),
+        list(Notification.objects.values_list("read_at", flat=True)),
+        list(AlertPreferences.objects.values_list("radius_km", flat=True)),
+        list(LastLocation.objects.values_list("lat", flat=True)),
+        list(Device.objects.values_list("token", flat=True)),
     )
 
 

@@ -10,12 +10,19 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from notifications.models import Device, Notification, SavedPlace
 from tests import factories
 
 PRIVATE = "private, no-store"
 _PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>")
 # A value for each path parameter of the /me/ routes; a route with a parameter missing here fails.
-PATH_VALUES = {"place_id": lambda world: world["favorite"].place_id}
+PATH_VALUES = {
+    "place_id": lambda world: world["favorite"].place_id,
+    # the followers' alerts: the consumer's own rows
+    "saved_place_id": lambda world: world["saved_place"].pk,
+    "notification_id": lambda world: world["notification"].pk,
+    "device_id": lambda world: world["device"].pk,
+}
 
 
 def _own_resource_routes() -> list[tuple[str, str]]:
@@ -44,7 +51,15 @@ IDS = [f"{method}-{route}" for method, route in OWN_ROUTES]
 
 @pytest.fixture
 def world(consumer, place_a):
-    return {"user": consumer, "favorite": factories.FavoritePlaceFactory(user=consumer, place=place_a)}
+    return {
+        "user": consumer,
+        "favorite": factories.FavoritePlaceFactory(user=consumer, place=place_a),
+        "saved_place": SavedPlace.objects.create(user=consumer, name="Home", lat=30.3, lng=-97.7),
+        "notification": Notification.objects.create(
+            user=consumer, place=place_a, change_id="6f1c2a3e-0000-4000-8000-000000000002", kind="opened_nearby"
+        ),
+        "device": Device.objects.create(user=consumer, kind="fcm", token="x-phone-token"),
+    }
 
 
 def _url(route: str, world) -> str:
