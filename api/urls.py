@@ -26,6 +26,7 @@ urlpatterns = [
     path("places/", places.PlaceListView.as_view(), name="api-places"),
     path("places/top/", places.TopPlacesView.as_view(), name="api-places-top"),
     path("places/map/", places.PlaceMapView.as_view(), name="api-places-map"),
+    path("places/changes/", places.PlaceChangesView.as_view(), name="api-places-changes"),
     path("places/<int:place_id>/", places.PlaceDetailView.as_view(), name="api-place-detail"),
     path("categories/", places.CategoryListView.as_view(), name="api-categories"),
     path("vendor/places/<int:place_id>/location/", places.PlaceCheckInView.as_view(), name="api-vendor-place-check-in"),

@@ -6,6 +6,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
+from trucks.catch_up import change_log_prune
 from trucks.open_switch import places_switch_off_stale
 from trucks.top_places import top_places_warm
 from trucks.upcoming import upcoming_stops_rebuild_from
@@ -54,3 +55,14 @@ def rebuild_upcoming_stops(now: str | None = None, from_id: int = 0) -> int:
     if next_id is not None:
         rebuild_upcoming_stops.delay(now=at.isoformat(), from_id=next_id)
     return made
+
+
+@shared_task(
+    name="trucks.prune_change_log",
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=3,
+)
+def prune_change_log() -> int:
+    """Beat job (daily): the catch-up feed's change log keeps CATCH_UP_RETENTION_DAYS."""
+    return change_log_prune(now=timezone.now())

@@ -20,6 +20,7 @@ def test_every_task_has_a_soft_and_a_hard_time_limit_below_the_visibility_timeou
         "trucks.switch_off_stale_open_places": (4 * 60, 5 * 60),
         "trucks.warm_top_places": (4 * 60, 5 * 60),
         "trucks.rebuild_upcoming_stops": (4 * 60, 5 * 60),
+        "trucks.prune_change_log": (4 * 60, 5 * 60),
         "vendors.send_member_invite": (4 * 60, 5 * 60),
         "foodtrucks.stored_files_delete": (4 * 60, 5 * 60),
     }
