@@ -13,7 +13,7 @@ from django.db import connection
 from trucks.catch_up import change_log_horizon
 
 
-def wait_until_settled(timeout: float = 15.0) -> None:
+def wait_until_settled(timeout: float = 60.0) -> None:
     """Return once every change-log record written so far is below the horizon."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT coalesce(max(xid), 0) FROM trucks_placechangerecord")
@@ -21,5 +21,7 @@ def wait_until_settled(timeout: float = 15.0) -> None:
     deadline = time.monotonic() + timeout
     while change_log_horizon() <= newest:
         if time.monotonic() > deadline:
-            raise AssertionError(f"the horizon stayed at or below xid {newest} for {timeout} s")
+            raise AssertionError(
+                f"the horizon stayed at or below xid {newest} for {timeout} s: a long transaction elsewhere?"
+            )
         time.sleep(0.02)

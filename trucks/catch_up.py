@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS as PRIMARY
+from django.db import connection, connections, router, transaction
 
-from trucks.models import PlaceChangeLogHorizon
+from trucks.models import PlaceChangeLogHorizon, PlaceChangeRecord
 from trucks.search import place_cards_by_ids
 
 _CURSOR = re.compile(r"^(\d{1,19})\.(\d{1,19})$")
@@ -92,12 +93,15 @@ def places_changed_since(*, since: Cursor | None, limit: int) -> ChangesPage:
     `since` is below the pruned horizon or ahead of the transactions this database has seen.
     """
     horizon = change_log_horizon()
+    # on the primary, as every read here (`connection`): a replica lags behind the horizon just read
+    pruned_at = PlaceChangeLogHorizon.objects.using(PRIMARY).filter(pk=1).values_list("pruned_xid", "pruned_id").first()
+    pruned = Cursor(*pruned_at) if pruned_at is not None else Cursor(0, 0)
     if since is None:
-        return ChangesPage(places=[], removed=[], next_cursor=Cursor(horizon, 0), has_more=False)
-    if since.xid > horizon:
+        # A start is never below what was pruned (a long transaction may hold the horizon under it).
+        return ChangesPage(places=[], removed=[], next_cursor=max(Cursor(horizon, 0), pruned), has_more=False)
+    if since > max(Cursor(horizon, 0), pruned):
         raise CursorExpired("This cursor is ahead of the server's change log.")
-    pruned = PlaceChangeLogHorizon.objects.filter(pk=1).values_list("pruned_xid", "pruned_id").first()
-    if pruned is not None and since < Cursor(*pruned):
+    if since < pruned:
         raise CursorExpired("The changes after this cursor are no longer kept.")
     with connection.cursor() as cursor:
         cursor.execute(_PAGE_SQL, {"xid": since.xid, "id": since.id, "horizon": horizon, "limit": limit + 1})
@@ -107,7 +111,9 @@ def places_changed_since(*, since: Cursor | None, limit: int) -> ChangesPage:
     place_ids = [row[0] for row in rows]
     cards = place_cards_by_ids(place_ids)
     shown = {card["id"] for card in cards}
-    next_cursor = Cursor(rows[-1][1], rows[-1][2]) if has_more else Cursor(horizon, 0)
+    # Not full: everything below the horizon was handed out (never step back behind `since`, which a
+    # start at the pruned position may be ahead of the horizon).
+    next_cursor = Cursor(rows[-1][1], rows[-1][2]) if has_more else max(Cursor(horizon, 0), since)
     return ChangesPage(
         places=cards,
         removed=[place_id for place_id in place_ids if place_id not in shown],
@@ -128,6 +134,15 @@ WHERE xid < (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint
 """
 
 
+def _read_connection():
+    """Where the reads of the answer go (the replica, when there is one and no transaction is open).
+
+    A version read there is never newer than the data read after it (there or on the primary), so
+    an ETag never stands for data the answer does not hold yet.
+    """
+    return connections[router.db_for_read(PlaceChangeRecord)]
+
+
 def place_data_version(place_id: int) -> int:
     """The newest transaction below the horizon that changed the place (0: none kept).
 
@@ -135,14 +150,14 @@ def place_data_version(place_id: int) -> int:
     it is below the horizon the version is bigger: the version never stays put over a change.
     (Comparing record ids instead would not do: ids are taken in insert order, not commit order.)
     """
-    with connection.cursor() as cursor:
+    with _read_connection().cursor() as cursor:
         cursor.execute(_PLACE_VERSION_SQL, [place_id])
         return cursor.fetchone()[0] or 0
 
 
 def change_log_version() -> int:
     """The newest transaction below the horizon that changed any place (the search pages' ETags)."""
-    with connection.cursor() as cursor:
+    with _read_connection().cursor() as cursor:
         cursor.execute(_LOG_VERSION_SQL)
         return cursor.fetchone()[0] or 0
 

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from tests import factories
 from tests.change_log import wait_until_settled
-from trucks.catch_up import change_log_prune
-from trucks.models import LocationSource, Place, PlaceChangeRecord
+from trucks.catch_up import change_log_horizon, change_log_prune
+from trucks.models import LocationSource, Place, PlaceChangeLogHorizon, PlaceChangeRecord
 from trucks.search import CARD_KEYS
 from trucks.services import item_set_availability, place_check_in, place_delete, place_update
 from trucks.tasks import prune_change_log
@@ -26,6 +26,8 @@ URL = reverse("api-places-changes")
 
 
 def _cursor(api_client) -> str:
+    """An up-to-date app's cursor: once what was written so far (the test's setup) is below the horizon."""
+    wait_until_settled()
     response = api_client.get(URL)
     assert response.status_code == 200
     assert response.json()["places"] == [] and response.json()["removed"] == []
@@ -206,3 +208,15 @@ def test_a_rolled_back_change_is_not_listed(api_client):
         _check_in(place, lat=30.9)
         raise RuntimeError("the request failed")
     assert _feed(api_client, since)["places"] == []
+
+
+def test_a_fresh_cursor_is_never_below_what_was_pruned_even_when_the_horizon_lags(api_client):
+    # given pruning that removed records above the horizon (a long transaction holds it back)
+    horizon = change_log_horizon()
+    PlaceChangeLogHorizon.objects.update_or_create(pk=1, defaults={"pruned_xid": horizon + 1_000_000, "pruned_id": 7})
+    # when an app starts, then follows its cursor
+    start = _cursor(api_client)
+    page = _feed(api_client, start)
+    # then it starts at the pruned position, is not refused, and never steps back
+    assert start == f"{horizon + 1_000_000}.7"
+    assert page["next_cursor"] == start and page["places"] == []
