@@ -36,7 +36,13 @@ def query_key(request) -> str:
 
 
 def not_modified(request: HttpRequest, etag: str) -> HttpResponse | None:
-    """A 304 (with the ETag) when `If-None-Match` names `etag` on a GET or HEAD, else None."""
+    """A 304 (with the ETag) when `If-None-Match` names `etag` on a GET or HEAD, else None.
+
+    `If-None-Match: *` is left to the full answer: the version is computed without knowing whether
+    the resource exists, and a 304 must never stand for a 404.
+    """
+    if request.headers.get("If-None-Match", "").strip() == "*":
+        return None
     response = get_conditional_response(request, etag=etag)
     if response is not None:
         mark_revalidate(response, etag)

@@ -96,6 +96,10 @@ def test_a_deleted_place_is_404_not_304(api_client):
     assert api_client.get(_detail(place_id), HTTP_IF_NONE_MATCH=etag).status_code == 404
 
 
+def test_if_none_match_star_never_hides_a_missing_place(api_client):
+    assert api_client.get(_detail(999_999), HTTP_IF_NONE_MATCH="*").status_code == 404
+
+
 def test_a_signed_in_304_still_counts_as_a_view_and_is_private(consumer, consumer_client):
     # given a place the consumer has read once (a view)
     place = factories.PlaceFactory()
