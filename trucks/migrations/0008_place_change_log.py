@@ -31,15 +31,16 @@ PLACE_IDS_OF = {
     "vendors_vendor": ("SELECT p.id FROM changed_rows r JOIN trucks_place p ON p.vendor_id = r.id", ("UPDATE",)),
 }
 
+# One function per table, its SQL static (planned once per session, not on every statement as
+# EXECUTE would be): on the busy machine a one-row UPDATE of a place took +0.03 to 0.05 ms with it,
+# +0.1 ms with one shared function running EXECUTE.
 LOG_FUNCTION_SQL = """
-CREATE FUNCTION trucks_place_change_log() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    EXECUTE format(
-        'INSERT INTO trucks_placechangerecord (place_id, kind)'
-        ' SELECT DISTINCT place_id, %L FROM (%s) AS changed(place_id) WHERE place_id IS NOT NULL',
-        TG_TABLE_NAME || '.' || lower(TG_OP),
-        TG_ARGV[0]
-    );
+    INSERT INTO trucks_placechangerecord (place_id, kind)
+    SELECT DISTINCT place_id, TG_TABLE_NAME || '.' || lower(TG_OP)
+    FROM ({place_ids}) AS changed(place_id)
+    WHERE place_id IS NOT NULL;
     RETURN NULL;
 END
 $$;
@@ -47,17 +48,19 @@ $$;
 
 
 def _trigger_sql() -> tuple[list[str], list[str]]:
-    create, drop = [LOG_FUNCTION_SQL], ["DROP FUNCTION trucks_place_change_log();"]
+    create, drop = [], []
     for table, (place_ids, events) in PLACE_IDS_OF.items():
+        function = f"{table}_change_log"
+        create.append(LOG_FUNCTION_SQL.format(function=function, place_ids=place_ids))
         for event in events:
             name = f"{table}_change_log_{event.lower()}"
             rows = "OLD" if event == "DELETE" else "NEW"
-            quoted = place_ids.replace("'", "''")
             create.append(
                 f"CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING {rows} TABLE AS changed_rows"
-                f" FOR EACH STATEMENT EXECUTE FUNCTION trucks_place_change_log('{quoted}');"
+                f" FOR EACH STATEMENT EXECUTE FUNCTION {function}();"
             )
-            drop.insert(0, f"DROP TRIGGER {name} ON {table};")
+            drop.append(f"DROP TRIGGER {name} ON {table};")
+        drop.append(f"DROP FUNCTION {function}();")
     return create, drop
 
 
