@@ -46,6 +46,7 @@ urlpatterns = [
     path("places/", places.PlaceListView.as_view(), name="api-places"),
     path("places/top/", places.TopPlacesView.as_view(), name="api-places-top"),
     path("places/map/", places.PlaceMapView.as_view(), name="api-places-map"),
+    path("places/changes/", places.PlaceChangesView.as_view(), name="api-places-changes"),
     path("places/<int:place_id>/", places.PlaceDetailView.as_view(), name="api-place-detail"),
     path("places/<int:place_id>/calendar.ics", places.PlaceCalendarView.as_view(), name="api-place-calendar"),
     path("categories/", places.CategoryListView.as_view(), name="api-categories"),

@@ -115,6 +115,7 @@ _ERROR_DESCRIPTIONS = {
     401: "Not authenticated: send `Authorization: Token <key>`.",
     403: "Not allowed.",
     404: "Not found (or not yours).",
+    410: "Gone: what you asked after is no longer kept.",
     429: "Too many requests: retry after the number of seconds in the `Retry-After` header.",
 }
 

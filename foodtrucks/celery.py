@@ -90,6 +90,11 @@ app.conf.beat_schedule = {
         "task": "trucks.sync_all_calendars",
         "schedule": crontab(hour=11, minute=0),
     },
+    # Daily: the catch-up feed's change log keeps CATCH_UP_RETENTION_DAYS (older cursors answer 410).
+    "trucks-prune-change-log": {
+        "task": "trucks.prune_change_log",
+        "schedule": crontab(hour=11, minute=5),
+    },
     # Daily, after the roll-up of the previous day: drop raw events past the retention period.
     "analytics-purge-expired-events": {
         "task": "analytics.purge_expired_events",

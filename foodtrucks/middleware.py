@@ -30,6 +30,9 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _OWN_RESOURCE = re.compile(r"/me(/|$)")
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 PRIVATE_CACHE_CONTROL = "private, no-store"
+# A personal read that carries an ETag (foodtrucks.conditional): the client's own cache may keep it,
+# provided it asks each time (If-None-Match); shared caches still never do.
+PRIVATE_REVALIDATE_CACHE_CONTROL = "private, no-cache"
 
 
 class RequestIdMiddleware:
@@ -57,7 +60,8 @@ class PrivateApiAnswersMiddleware:
     sign-up answer a token; every other write answers the writer's own data), or it addresses the
     caller's own resources (a `me` path segment: a 401 there is private too). The rule is judged
     from the request alone, so it holds for every answer, errors and 503s included, and for every
-    endpoint added later. Every API answer also varies by Authorization.
+    endpoint added later. Every API answer also varies by Authorization. A personal GET answered with
+    an ETag (or its 304) is `private, no-cache`: the client may keep it and revalidate.
     """
 
     def __init__(self, get_response):
@@ -68,7 +72,8 @@ class PrivateApiAnswersMiddleware:
         if is_api_request(request):
             patch_vary_headers(response, ("Authorization",))
             if _is_personal(request):
-                response["Cache-Control"] = PRIVATE_CACHE_CONTROL
+                revalidate = request.method in ("GET", "HEAD") and response.has_header("ETag")
+                response["Cache-Control"] = PRIVATE_REVALIDATE_CACHE_CONTROL if revalidate else PRIVATE_CACHE_CONTROL
         return response
 
 

@@ -8,6 +8,8 @@ write that caused the change has committed and its request still succeeds.
 
 Subscribers register in code, from their app's `AppConfig.ready()` (`changes.subscribe(fn)`), so
 the live streams (live/) and later the followers' alerts hook in without trucks importing upward.
+`publish` also writes the change to the change log (trucks.models.PlaceChangeRecord) inside the
+transaction, before commit: the catch-up feed (trucks.catch_up) then never misses a committed change.
 A subscriber runs in the committing process, right after commit: it must be quick (a Redis publish
 with short timeouts) or hand its work to a Celery task (`delay_on_commit` is not needed there: the
 change is already committed).
@@ -22,6 +24,8 @@ from enum import StrEnum
 
 from django.db import transaction
 from django.utils import timezone
+
+from trucks.models import PlaceChangeRecord
 
 logger = logging.getLogger(__name__)
 
@@ -100,8 +104,19 @@ def subscribers() -> tuple[Subscriber, ...]:
 
 
 def publish(change: PlaceChange) -> None:
-    """Tell the subscribers about `change` once the current transaction commits (now, outside one)."""
+    """Log `change` in the current transaction (the catch-up feed reads the log), and tell the
+    subscribers once it commits (now, outside one)."""
+    PlaceChangeRecord.objects.create(place_id=change.place_id, kind=str(change.kind))
     transaction.on_commit(lambda: deliver(change))
+
+
+def publish_all(batch: list[PlaceChange]) -> None:
+    """`publish` for a batch of changes: one INSERT logs them all (the stale-open switch's batches)."""
+    PlaceChangeRecord.objects.bulk_create(
+        [PlaceChangeRecord(place_id=change.place_id, kind=str(change.kind)) for change in batch]
+    )
+    for change in batch:
+        transaction.on_commit(lambda change=change: deliver(change))
 
 
 def deliver(change: PlaceChange) -> None:

@@ -469,3 +469,44 @@ class CalendarEventStop(models.Model):
 
     def __str__(self):
         return f"{self.uid} {self.recurrence_id}".strip()
+
+
+class PlaceChangeRecord(models.Model):
+    """One line of the change log the catch-up feed reads (trucks.catch_up): place `place_id` changed.
+
+    Written in the transaction of the change, never after commit, so a committed change is always
+    here: by `changes.publish` (the change bus's kinds) and by statement-level triggers on the place
+    table and the tables its card shows (kinds `<table>.<insert|update|delete>`), which also catch
+    writes that bypass the services (bulk loads, the admin, SQL). `xid` is the writing transaction's
+    id (`pg_current_xact_id()`): the feed hands out only records of transactions older than every
+    running one, so one that commits late is never skipped. No foreign key: a deleted place's
+    records stay, so the feed can say it left. Pruned after CATCH_UP_RETENTION_DAYS.
+    """
+
+    place_id = models.BigIntegerField()
+    kind = models.CharField(max_length=40)
+    xid = models.BigIntegerField(db_default=models.expressions.RawSQL("(pg_current_xact_id()::text)::bigint", []))
+    created_at = models.DateTimeField(db_default=models.functions.Now())
+
+    class Meta:
+        indexes = [
+            # the feed: records after a cursor, in (transaction, id) order
+            models.Index(fields=["xid", "id"], name="place_change_xid_idx"),
+            # a place's version (the detail's ETag)
+            models.Index(fields=["place_id", "xid"], name="place_change_place_idx"),
+            # the pruning job
+            models.Index(fields=["created_at"], name="place_change_created_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} of place {self.place_id} (xid {self.xid})"
+
+
+class PlaceChangeLogHorizon(models.Model):
+    """One row: the newest (xid, id) position the pruning removed; a cursor below it answers 410."""
+
+    pruned_xid = models.BigIntegerField(default=0)
+    pruned_id = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"pruned up to {self.pruned_xid}.{self.pruned_id}"

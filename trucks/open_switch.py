@@ -109,10 +109,12 @@ def _switch_off(stale: list[Place], *, now: datetime) -> int:
             _SWITCH_OFF_SQL, [now, now, [place.pk for place in stale], [place.open_changed_at for place in stale]]
         )
         rows = cursor.fetchall()
-    for pk, lat, lng in sorted(rows):
-        changes.publish(
+    changes.publish_all(
+        [
             PlaceChange(
                 kind=ChangeKind.CLOSED, place_id=pk, is_open=False, lat=lat, lng=lng, at=now, by_stale_switch=True
             )
-        )
+            for pk, lat, lng in sorted(rows)
+        ]
+    )
     return len(rows)

@@ -8,6 +8,7 @@ from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from trucks.calendar_import import calendar_subscriptions_due, calendar_sync
+from trucks.catch_up import change_log_prune
 from trucks.geocoding import place_address_from_geocoder
 from trucks.open_switch import places_switch_off_stale
 from trucks.thumbnails import thumbnails_make
@@ -108,3 +109,14 @@ def sync_all_calendars() -> int:
 def reverse_geocode_place(place_id: int, lat: float, lng: float) -> bool:
     """After a check-in moved a place without an address: the geocoder's address, if it still sits there."""
     return place_address_from_geocoder(place_id=place_id, lat=lat, lng=lng)
+
+
+@shared_task(
+    name="trucks.prune_change_log",
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=3,
+)
+def prune_change_log() -> int:
+    """Beat job (daily): the catch-up feed's change log keeps CATCH_UP_RETENTION_DAYS."""
+    return change_log_prune(now=timezone.now())

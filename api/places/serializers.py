@@ -438,3 +438,38 @@ class CheckInOutputSerializer(serializers.ModelSerializer):
             "address",
             "address_source",
         ]
+
+
+class PlaceChangesParamsSerializer(serializers.Serializer):
+    since = serializers.CharField(
+        required=False,
+        max_length=40,
+        help_text="The `next_cursor` of your previous answer. Without it: no places, only the cursor to start "
+        "from (ask it before loading the map, then follow it).",
+    )
+    limit = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=settings.CATCH_UP_PAGE_MAX,
+        default=settings.CATCH_UP_PAGE_DEFAULT,
+        help_text=f"Places per answer (at most {settings.CATCH_UP_PAGE_MAX}).",
+    )
+
+
+class PlaceChangesSerializer(serializers.Serializer):
+    places = PlaceCardSerializer(
+        many=True, help_text="The current card of each place changed after `since`, oldest change first."
+    )
+    removed = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Ids of the places that went inactive or were deleted: drop them."
+    )
+    next_cursor = serializers.CharField(help_text="Send it as `since` next time.")
+    has_more = serializers.BooleanField(help_text="More changes wait: ask again at once with `next_cursor`.")
+
+
+class CursorGoneSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    resync = serializers.BooleanField(
+        help_text="Always true: reload the map or list as new, then follow the `since`-less answer's cursor."
+    )

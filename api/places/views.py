@@ -5,7 +5,9 @@ from django.utils import timezone
 from django.utils.http import http_date
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -15,8 +17,17 @@ from consumers.services import place_view_read
 from foodtrucks.api_errors import error_responses
 from foodtrucks.api_pagination import PAGE_PARAMETERS, ApiPagination, WindowCountPagination, paginated
 from foodtrucks.api_params import filters_valid
+from foodtrucks.conditional import clock_bucket, mark_revalidate, not_modified, query_key, weak_etag
 from ratings.selectors import place_rating_summary, recent_visible_ratings
 from trucks.calendar_feed import place_calendar
+from trucks.catch_up import (
+    Cursor,
+    CursorExpired,
+    CursorInvalid,
+    change_log_version,
+    place_data_version,
+    places_changed_since,
+)
 from trucks.filters import PlaceMapFilter, PlaceSearchFilter, TopPlacesFilter
 from trucks.models import LocationSource, Place
 from trucks.search import categories_all, place_cards_by_ids, place_cards_for_page, place_detail, places_search
@@ -26,6 +37,22 @@ from trucks.top_places import top_place_ids
 from trucks.viewport import places_map
 
 PLACE_ID = OpenApiParameter("place_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The place's id.")
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="The ETag of the answer you hold: 304 Not Modified, with no body, when it is still current.",
+)
+NOT_MODIFIED = OpenApiResponse(description="Not Modified: the answer you hold (its ETag in If-None-Match) is current.")
+
+
+def search_etag(request, name: str) -> str:
+    """A search page's ETag: any logged place change (below the horizon), the query, the clock's bucket."""
+    renderer = getattr(request, "accepted_renderer", None)
+    return weak_etag(
+        name, change_log_version(), query_key(request), getattr(renderer, "format", ""), clock_bucket(timezone.now())
+    )
 
 
 class PlaceListView(APIView):
@@ -43,13 +70,17 @@ class PlaceListView(APIView):
         "distance_km, nearest first (ties by id) unless `ordering` says otherwise. With open_at or open_within "
         "(search ahead): those whose schedule has them open then, each card with its `stop`; the distance is "
         "to that stop. The plain nearby search (a point and a radius, no other filter) counts the circle's "
-        "places up to NEARBY_COUNT_CAP: beyond it `count` is the cap and `count_is_capped` is true.",
-        parameters=[s.PlaceSearchPointSerializer],
+        "places up to NEARBY_COUNT_CAP: beyond it `count` is the cap and `count_is_capped` is true. "
+        "Answers carry an ETag: send it back in If-None-Match for a 304 while nothing changed.",
+        parameters=[s.PlaceSearchPointSerializer, IF_NONE_MATCH],
         filters=True,
-        responses={200: paginated(s.PlaceCardSerializer, capped=True), **error_responses(400, 404)},
+        responses={200: paginated(s.PlaceCardSerializer, capped=True), 304: NOT_MODIFIED, **error_responses(400, 404)},
     )
     def get(self, request):
         filters, point = filters_valid(request, self.filterset_class, others=s.PlaceSearchPointSerializer)
+        etag = search_etag(request, "places")
+        if (unchanged := not_modified(request, etag)) is not None:
+            return unchanged
         rows = places_search(
             lat=point.get("lat"),
             lng=point.get("lng"),
@@ -61,7 +92,8 @@ class PlaceListView(APIView):
         )
         paginator = WindowCountPagination()
         page = paginator.paginate_queryset(rows, request, view=self)
-        return paginator.get_paginated_response(place_cards_for_page(page))  # in PlaceCardSerializer's shape
+        # in PlaceCardSerializer's shape
+        return mark_revalidate(paginator.get_paginated_response(place_cards_for_page(page)), etag)
 
 
 class PlaceMapView(APIView):
@@ -87,7 +119,9 @@ class PlaceMapView(APIView):
         "its count, the centroid of its places and its bounds (clipped to the viewport); every place of the "
         "viewport is counted in exactly one cell. With no filter but bbox, kind and open_now the cells are the "
         "fixed cells of a zoom level (0.02° × 2^k, the finest that fits) answered from a maintained lattice; "
-        "with other filters they split the viewport into equal parts.",
+        "with other filters they split the viewport into equal parts. "
+        "Answers carry an ETag: send it back in If-None-Match for a 304 while nothing changed.",
+        parameters=[IF_NONE_MATCH],
         filters=True,
         responses={
             200: PolymorphicProxySerializer(
@@ -95,15 +129,20 @@ class PlaceMapView(APIView):
                 serializers={"places": s.MapPlacesSerializer, "clusters": s.MapClustersSerializer},
                 resource_type_field_name="type",
             ),
+            304: NOT_MODIFIED,
             **error_responses(400),
         },
     )
     def get(self, request):
         filters, _ = filters_valid(request, self.filterset_class, others=s.MapParamsSerializer)
+        etag = search_etag(request, "map")
+        if (unchanged := not_modified(request, etag)) is not None:
+            return unchanged
         answer = places_map(filters=filters)
         if answer.clusters is None:
             places = place_cards_by_ids(answer.place_ids)
-            return Response({"type": "places", "count": answer.count, "places": places})  # MapPlacesSerializer's shape
+            # MapPlacesSerializer's shape
+            return mark_revalidate(Response({"type": "places", "count": answer.count, "places": places}), etag)
         # MapClustersSerializer's shape, built as plain dicts: walking the serializer field by field
         # for 256 clusters cost more than the lattice's statement.
         clusters = [
@@ -116,7 +155,47 @@ class PlaceMapView(APIView):
             for c in answer.clusters
         ]
         data = {"type": "clusters", "count": answer.count, "rows": answer.rows, "columns": answer.columns}
-        return Response({**data, "clusters": clusters})
+        return mark_revalidate(Response({**data, "clusters": clusters}), etag)
+
+
+class PlaceChangesView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="places_changes",
+        summary="Places changed since a cursor (catch-up)",
+        description="For an app that was offline: the current card of every place that changed after `since` "
+        "(checked in, moved, opened or closed, its hours, menus, photos or details edited), each once, oldest "
+        "change first, and the ids of the places that went inactive or were deleted. Follow `next_cursor` "
+        "while `has_more`. Without `since`: only the cursor to start from. A change committed late by a slow "
+        "transaction is never skipped: the feed waits for it (docs/live.md). A cursor older than the kept log "
+        "(7 days) answers 410 with `resync`: reload, then start again without `since`.",
+        parameters=[s.PlaceChangesParamsSerializer],
+        responses={
+            200: s.PlaceChangesSerializer,
+            410: OpenApiResponse(s.CursorGoneSerializer, description="The cursor is too old: resync."),
+            **error_responses(400),
+        },
+    )
+    def get(self, request):
+        params = s.PlaceChangesParamsSerializer(data=request.query_params.dict())
+        params.is_valid(raise_exception=True)
+        try:
+            since = Cursor.parse(params.validated_data["since"]) if "since" in params.validated_data else None
+        except CursorInvalid as error:
+            raise ValidationError({"since": [str(error)]}) from error
+        try:
+            page = places_changed_since(since=since, limit=params.validated_data["limit"])
+        except CursorExpired as error:
+            body = {"detail": f"{error} Reload, then ask again without `since`.", "errors": {}, "resync": True}
+            return Response(body, status=status.HTTP_410_GONE)
+        data = {
+            "places": page.places,  # cards already in PlaceCardSerializer's shape
+            "removed": page.removed,
+            "next_cursor": str(page.next_cursor),
+            "has_more": page.has_more,
+        }
+        return Response(data)
 
 
 class PlaceDetailView(APIView):
@@ -128,17 +207,25 @@ class PlaceDetailView(APIView):
         description="Menus with items, weekly hours, the next opening, upcoming exceptions, photos, the rating "
         "summary, the newest reviews with the vendor's replies and the vendor. "
         "Read with a token, it counts as a view and joins your recently viewed.",
-        parameters=[PLACE_ID],
-        responses={200: s.PlaceDetailSerializer, **error_responses(404)},
+        parameters=[PLACE_ID, IF_NONE_MATCH],
+        responses={200: s.PlaceDetailSerializer, 304: NOT_MODIFIED, **error_responses(404)},
     )
     def get(self, request, place_id: int):
         now = timezone.now()
+        # The place's version covers its row, hours, exceptions, photos, categories, menus and items
+        # and its vendor's name (trucks.catch_up); a deleted or hidden place has a newer one, so a 304
+        # never stands for a place that is gone.
+        etag = weak_etag("place", place_id, place_data_version(place_id), clock_bucket(now))
+        if (unchanged := not_modified(request, etag)) is not None:
+            if request.user.is_authenticated:
+                place_view_read(user=request.user, place_id=place_id, now=now)  # a 304 is still a view
+            return unchanged
         place = place_detail(place_id=place_id, now=now)
         place.rating_summary = place_rating_summary(place=place)
         place.recent_reviews = recent_visible_ratings(place_id=place.pk)
         if request.user.is_authenticated:
             place_view_read(user=request.user, place_id=place.pk, now=now)
-        return Response(s.PlaceDetailSerializer(place, context={"request": request}).data)
+        return mark_revalidate(Response(s.PlaceDetailSerializer(place, context={"request": request}).data), etag)
 
 
 class TopPlacesView(APIView):

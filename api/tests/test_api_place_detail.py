@@ -113,9 +113,9 @@ def test_detail_query_count_is_constant(consumer_client, full_place, django_asse
         menu = factories.MenuFactory(vendor=full_place.vendor)
         menu.places.add(full_place)
         factories.MenuItemFactory.create_batch(3, menu=menu)
-    # token, place, 5 prefetches (+ items), star distribution, newest reviews with replies; the view: event,
-    # upsert, trim (+ savepoints)
-    with django_assert_num_queries(17):
+    # token, the place's version (its ETag), place, 5 prefetches (+ items), star distribution, newest reviews
+    # with replies; the view: event, upsert, trim (+ savepoints)
+    with django_assert_num_queries(18):
         response = consumer_client.get(detail_url(full_place.pk))
 
     assert len(response.json()["menus"]) == menus + 1

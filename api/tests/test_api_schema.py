@@ -52,7 +52,7 @@ def test_schema_documents_the_error_shape_and_the_search_parameters(tmp_path, db
     names = {param["name"] for param in search["parameters"]}
     assert names >= {"lat", "lng", "radius_km", "kind", "category", "open_now", "vegan", "vegetarian"}
     assert names >= {"gluten_free", "city", "q", "ordering", "page", "page_size"}
-    assert set(search["responses"]) == {"200", "400", "404", "429"}
+    assert set(search["responses"]) == {"200", "304", "400", "404", "429"}
     card = schema["components"]["schemas"]["PlaceCard"]
     assert "distance_km" not in card["required"] and "location_updated_at" in card["required"]
     rating_post = schema["paths"]["/api/v1/places/{place_id}/ratings/"]["post"]

@@ -264,6 +264,14 @@ if REDIS_URL:
 # The replay window: per channel, the last LIVE_REPLAY_EVENTS events of the last LIVE_REPLAY_SECONDS.
 LIVE_REPLAY_EVENTS = env.int("LIVE_REPLAY_EVENTS", default=200)
 LIVE_REPLAY_SECONDS = env.int("LIVE_REPLAY_SECONDS", default=15 * 60)
+# The catch-up feed (/api/v1/places/changes/): its change log keeps this many days; an older cursor
+# answers 410 (resync). Pages hold up to CATCH_UP_PAGE_MAX places (CATCH_UP_PAGE_DEFAULT unasked).
+CATCH_UP_RETENTION_DAYS = env.int("CATCH_UP_RETENTION_DAYS", default=7)
+CATCH_UP_PAGE_DEFAULT = 100
+CATCH_UP_PAGE_MAX = 500
+# ETags of the place detail and the search pages include the clock in buckets of this many seconds
+# (foodtrucks.conditional): how long a 304 may hold a field computed from the time (next_opening).
+API_ETAG_CLOCK_SECONDS = env.int("API_ETAG_CLOCK_SECONDS", default=60)
 # A favorites stream follows the newest this many favorites.
 LIVE_FAVORITES_MAX = env.int("LIVE_FAVORITES_MAX", default=50)
 

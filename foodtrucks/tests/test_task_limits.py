@@ -25,6 +25,7 @@ def test_every_task_has_a_soft_and_a_hard_time_limit_below_the_visibility_timeou
         "trucks.make_thumbnails": (4 * 60, 5 * 60),
         "trucks.sync_calendar": (4 * 60, 5 * 60),
         "trucks.sync_all_calendars": (4 * 60, 5 * 60),
+        "trucks.prune_change_log": (4 * 60, 5 * 60),
         "vendors.send_member_invite": (4 * 60, 5 * 60),
         "vendors.send_certificate_reminders": (4 * 60, 5 * 60),
         "analytics.send_weekly_summaries": (4 * 60, 5 * 60),

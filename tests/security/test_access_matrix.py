@@ -167,6 +167,7 @@ API = {
     "api-places-map": [("get", None, lambda w: {"bbox": "25,-107,37,-93"}, _PUBLIC_READ)],
     "api-place-detail": [("get", lambda w: {"place_id": w["place"].pk}, None, _PUBLIC_READ)],
     "api-place-calendar": [("get", lambda w: {"place_id": w["place"].pk}, None, _PUBLIC_READ)],
+    "api-places-changes": [("get", None, None, _PUBLIC_READ)],
     # The live streams (the answer's status; the stream itself is proven in live/tests/test_streams_asgi.py).
     "api-live-places": [("get", None, lambda w: {"bbox": "25,-107,37,-93"}, _PUBLIC_READ)],
     "api-live-favorites": [("get", None, None, _SIGNED_IN)],

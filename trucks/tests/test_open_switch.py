@@ -146,8 +146,8 @@ def test_switch_off_a_concurrent_check_in_wins(db, monkeypatch):
 def test_switch_off_works_through_bounded_batches(db, django_assert_num_queries):
     # given: five stale trucks, batches of two
     places = [_open_truck(checked_in=CLOSING - timedelta(hours=4)) for _ in range(5)]
-    # when: per batch the places, their hours, their exceptions and one update
-    with django_assert_num_queries(3 * 4):
+    # when: per batch the places, their hours, their exceptions, one update and one change-log insert
+    with django_assert_num_queries(3 * 5):
         switched = places_switch_off_stale(now=CLOSING + timedelta(hours=1), batch_size=2)
     # then
     assert switched == 5
