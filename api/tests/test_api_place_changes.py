@@ -42,21 +42,21 @@ def _feed(api_client, since: str, *, settle: bool = True, **params) -> dict:
     return response.json()
 
 
-def _check_in(place: Place, *, lat: float, is_open: bool = True) -> None:
-    place_check_in(place=place, lat=lat, lng=-97.74, is_open=is_open, source=LocationSource.API)
+def _check_in(place: Place, *, lat: float, lng: float = -97.74, is_open: bool = True) -> None:
+    place_check_in(place=place, lat=lat, lng=lng, is_open=is_open, source=LocationSource.API)
 
 
 def test_a_transaction_that_commits_after_a_later_one_is_never_skipped(api_client):
     # given two trucks and the cursor of an app that is up to date
-    place_a, place_b = factories.PlaceFactory(), factories.PlaceFactory()
+    place_a, place_b = factories.PlaceFactory(), factories.PlaceFactory(lat=47.61, lng=-122.33)
     since = _cursor(api_client)
     a_written, b_written, commit_a, commit_b = (threading.Event() for _ in range(4))
     failures = []
 
-    def check_in_in_transaction(place, lat, written, commit):
+    def check_in_in_transaction(place, lat, lng, written, commit):
         try:
             with transaction.atomic():
-                _check_in(Place.objects.get(pk=place.pk), lat=lat)
+                _check_in(Place.objects.get(pk=place.pk), lat=lat, lng=lng)
                 written.set()
                 assert commit.wait(10)
         except Exception as error:  # reported to the test below
@@ -65,9 +65,10 @@ def test_a_transaction_that_commits_after_a_later_one_is_never_skipped(api_clien
         finally:
             connection.close()
 
-    # when A begins and writes, then B begins, writes and commits first
-    thread_a = threading.Thread(target=check_in_in_transaction, args=(place_a, 30.1, a_written, commit_a))
-    thread_b = threading.Thread(target=check_in_in_transaction, args=(place_b, 30.2, b_written, commit_b))
+    # when A (in Austin) begins and writes, then B (in Seattle) begins, writes and commits first; two
+    # check-ins in one region would wait on each other's map cells (trucks.map_lattice) until commit
+    thread_a = threading.Thread(target=check_in_in_transaction, args=(place_a, 30.1, -97.74, a_written, commit_a))
+    thread_b = threading.Thread(target=check_in_in_transaction, args=(place_b, 47.6, -122.3, b_written, commit_b))
     thread_a.start()
     assert a_written.wait(10)
     thread_b.start()
@@ -85,7 +86,7 @@ def test_a_transaction_that_commits_after_a_later_one_is_never_skipped(api_clien
     # then both are there, A (the older transaction) first
     assert not failures
     assert [card["id"] for card in after["places"]] == [place_a.pk, place_b.pk]
-    assert [card["lat"] for card in after["places"]] == [30.1, 30.2]
+    assert [card["lat"] for card in after["places"]] == [30.1, 47.6]
     # and from the next cursor nothing is repeated
     assert _feed(api_client, after["next_cursor"])["places"] == []
 

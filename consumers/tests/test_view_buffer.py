@@ -53,8 +53,9 @@ def test_buffered_read_writes_nothing_to_the_database(buffer_on, consumer, consu
 
 
 def test_buffered_read_costs_no_write_query(buffer_on, consumer_client, place_a, django_assert_num_queries):
-    # token, place, 5 prefetches, star distribution, recent reviews: the reads of the detail, nothing else
-    with django_assert_num_queries(9):
+    # token, the place's version (its ETag), place, 5 prefetches, star distribution, recent reviews: the
+    # reads of the detail, nothing else
+    with django_assert_num_queries(10):
         consumer_client.get(detail_url(place_a.pk))
 
 
