@@ -151,6 +151,7 @@ def test_beat_schedule_names_existing_tasks():
         "trucks.warm_top_places",
         "trucks.rebuild_upcoming_stops",
         "trucks.sync_all_calendars",
+        "trucks.prune_change_log",
         "analytics.send_weekly_summaries",
         "vendors.send_certificate_reminders",
         "consumers.flush_place_views",
