@@ -15,40 +15,16 @@ Options: --places N --changes N --repeat N --keep (do not drop the database at t
 """
 
 import argparse
-import os
 import statistics
-import subprocess
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchdb import ROOT, create_database, psql, setup_django
+
 sys.path.insert(0, str(ROOT))
 
 BENCH_DB = "foodtrucks_catch_up_bench"
-BENCH_URL = f"postgres://postgres@127.0.0.1:5432/{BENCH_DB}"
 AUSTIN = (30.2672, -97.7431)
-
-
-def psql(sql: str, database: str = "postgres") -> None:
-    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", database, "-qAtc", sql], check=True)
-
-
-def create_database() -> None:
-    psql(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-    psql(f"CREATE DATABASE {BENCH_DB}")
-    env = {**os.environ, "DATABASE_URL": BENCH_URL, "DJANGO_SETTINGS_MODULE": "foodtrucks.settings.local"}
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
-
-
-def setup_django() -> None:
-    os.environ["DATABASE_URL"] = BENCH_URL
-    os.environ["DJANGO_SETTINGS_MODULE"] = "foodtrucks.settings.local"
-    os.environ.pop("REDIS_URL", None)
-    os.environ["API_THROTTLE_ANON"] = "1000000/min"  # one client asks thousands of times a minute here
-    import django
-
-    django.setup()
 
 
 def percentiles(timings: list[float]) -> str:
@@ -97,8 +73,9 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
 
-    create_database()
-    setup_django()
+    create_database(BENCH_DB)
+    # one client asks thousands of times a minute here
+    setup_django(BENCH_DB, API_THROTTLE_ANON="1000000/min")
     from django.db import connection, connections
     from django.test import Client
 

@@ -21,23 +21,18 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchdb import ROOT, bench_url, create_database, psql, setup_django
+
 sys.path.insert(0, str(ROOT))
 
 BENCH_DB = "foodtrucks_bench_detail_read"
-BENCH_URL = f"postgres://postgres@127.0.0.1:5432/{BENCH_DB}"
-
-
-def psql(sql: str) -> None:
-    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qAtc", sql], check=True)
 
 
 def environment(redis_url: str) -> dict:
     return {
         **os.environ,
-        "DATABASE_URL": BENCH_URL,
+        "DATABASE_URL": bench_url(BENCH_DB),
         "REDIS_URL": redis_url,
         "DJANGO_SETTINGS_MODULE": "foodtrucks.settings.local",
         "DJANGO_DEBUG": "false",
@@ -51,10 +46,8 @@ def environment(redis_url: str) -> dict:
 
 
 def prepare(args, env: dict) -> None:
-    psql(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-    psql(f"CREATE DATABASE {BENCH_DB}")
+    create_database(BENCH_DB, env)
     run = {"cwd": ROOT, "env": env, "check": True}
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], **run)
     subprocess.run(
         [
             sys.executable,
@@ -71,7 +64,7 @@ def prepare(args, env: dict) -> None:
         **run,
         stdout=subprocess.DEVNULL,
     )
-    subprocess.run(["psql", BENCH_URL, "-qc", "VACUUM ANALYZE"], check=True)
+    subprocess.run(["psql", bench_url(BENCH_DB), "-qc", "VACUUM ANALYZE"], check=True)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -101,10 +94,7 @@ def main() -> None:
         seconds = time.monotonic() - started
         print(f"seeded {args.places} places, {args.users} users, {args.events} events in {seconds:.0f}s")
     os.environ.update(env)
-
-    import django
-
-    django.setup()
+    setup_django(BENCH_DB, keep_redis=True)
     from django.conf import settings
     from django.db import connection
     from django.test.utils import override_settings

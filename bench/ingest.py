@@ -25,16 +25,16 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchdb import ROOT, bench_url, create_database, psql, setup_django
+
 sys.path.insert(0, str(ROOT))
 
 BENCH_DB = "foodtrucks_analytics_bench_ingest"
-BENCH_URL = f"postgres://postgres@127.0.0.1:5432/{BENCH_DB}"
 BATCH = 100
 NULL = "\\N"  # COPY's text format
 ENV = {
     **os.environ,
-    "DATABASE_URL": BENCH_URL,
+    "DATABASE_URL": bench_url(BENCH_DB),
     "DJANGO_SETTINGS_MODULE": "foodtrucks.settings.local",
     "DJANGO_DEBUG": "false",
     "API_THROTTLE_EVENTS": "1000000/min",
@@ -44,10 +44,6 @@ ENV = {
 ENV.pop("REDIS_URL", None)
 
 
-def psql(sql: str) -> None:
-    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qAtc", sql], check=True)
-
-
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -55,14 +51,9 @@ def free_port() -> int:
 
 
 def prepare(*, places: int, users: int) -> tuple[list[int], list[str]]:
-    psql(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-    psql(f"CREATE DATABASE {BENCH_DB}")
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=ENV, check=True)
+    create_database(BENCH_DB, ENV)
     os.environ.update(ENV)
-    os.environ.pop("REDIS_URL", None)
-    import django
-
-    django.setup()
+    setup_django(BENCH_DB)
     from rest_framework.authtoken.models import Token
 
     from tests.factories import PlaceFactory, UserFactory, VendorFactory

@@ -17,17 +17,15 @@ Options: --events-per-day N --places N --users N --keep (do not drop the databas
 import argparse
 import os
 import re
-import subprocess
 import sys
 import time
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchdb import ROOT, create_database, psql, setup_django
+
 sys.path.insert(0, str(ROOT))
 
 BENCH_DB = os.environ.get("NATIONAL_BENCH_DB", "foodtrucks_national_bench")
-BENCH_URL = f"postgres://postgres@127.0.0.1:5432/{BENCH_DB}"
 # Every US zone, weighted by population (roughly).
 ZONES = [
     ("America/New_York", 0.47),
@@ -40,26 +38,6 @@ ZONES = [
 ]
 DAY = date(2026, 10, 15)
 AIM = 1.5
-
-
-def psql(sql: str, database: str = "postgres") -> None:
-    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", database, "-qAtc", sql], check=True)
-
-
-def create_database() -> None:
-    psql(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-    psql(f"CREATE DATABASE {BENCH_DB}")
-    env = {**os.environ, "DATABASE_URL": BENCH_URL, "DJANGO_SETTINGS_MODULE": "foodtrucks.settings.local"}
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
-
-
-def setup_django() -> None:
-    os.environ["DATABASE_URL"] = BENCH_URL
-    os.environ["DJANGO_SETTINGS_MODULE"] = "foodtrucks.settings.local"
-    os.environ.pop("REDIS_URL", None)
-    import django
-
-    django.setup()
 
 
 def step(label: str, started: float) -> float:
@@ -259,8 +237,8 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the database")
     args = parser.parse_args()
     users = args.users or max(args.events_per_day // 50, 1)
-    create_database()
-    setup_django()
+    create_database(BENCH_DB)
+    setup_django(BENCH_DB)
     try:
         seed(events=args.events_per_day, places=args.places, users=users)
         measure()

@@ -24,9 +24,9 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchdb import ROOT, bench_url
+
 sys.path.insert(0, str(ROOT))
 
 # (name, lat, lng, weight, spread in km): the 50 largest US metro areas, roughly.
@@ -91,7 +91,7 @@ def _env(db_name: str) -> dict:
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="foodtrucks.settings.production",
-        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{db_name}",
+        DATABASE_URL=bench_url(db_name),
         REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/4"),
         DJANGO_SECRET_KEY="bench-only-secret-key-not-used-anywhere-else",
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost,testserver",

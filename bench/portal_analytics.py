@@ -13,63 +13,24 @@ Options: --per-day N (raw events per place and day, default 250) --repeat N --ke
 """
 
 import argparse
-import io
-import os
 import random
 import statistics
-import subprocess
 import sys
 import time
 import uuid
 from datetime import date, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchdb import ROOT, copy_rows, create_database, psql, setup_django
+
 sys.path.insert(0, str(ROOT))
 
 BENCH_DB = "foodtrucks_portal_analytics_bench"
-BENCH_URL = f"postgres://postgres@127.0.0.1:5432/{BENCH_DB}"
 PLACES = 20
 DAYS = 90
 USERS = 5_000
 OTHER_PLACES = 200
 CITIES = ["Austin", "Houston", "Dallas", "San Antonio", "Denver", "Boulder", "El Paso", "Waco"]
-
-
-def psql(sql: str, database: str = "postgres") -> None:
-    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", database, "-qAtc", sql], check=True)
-
-
-def create_database() -> None:
-    psql(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-    psql(f"CREATE DATABASE {BENCH_DB}")
-    env = {**os.environ, "DATABASE_URL": BENCH_URL, "DJANGO_SETTINGS_MODULE": "foodtrucks.settings.local"}
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
-
-
-def setup_django() -> None:
-    os.environ["DATABASE_URL"] = BENCH_URL
-    os.environ["DJANGO_SETTINGS_MODULE"] = "foodtrucks.settings.local"
-    os.environ.pop("REDIS_URL", None)
-    os.environ["DJANGO_DEBUG"] = "0"  # no query log, as in production
-    os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver"  # Django's test client
-    import django
-
-    django.setup()
-
-
-def copy_rows(cursor, table: str, columns: str, lines) -> int:
-    count = 0
-    with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-        buffer = io.StringIO()
-        for count, line in enumerate(lines, 1):
-            buffer.write(line)
-            if count % 200_000 == 0:
-                copy.write(buffer.getvalue())
-                buffer = io.StringIO()
-        copy.write(buffer.getvalue())
-    return count
 
 
 def seed(*, per_day: int):
@@ -232,8 +193,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
-    create_database()
-    setup_django()
+    create_database(BENCH_DB)
+    # no query log, as in production; the host of Django's test client
+    setup_django(BENCH_DB, DJANGO_DEBUG="0", DJANGO_ALLOWED_HOSTS="testserver")
     try:
         owner = seed(per_day=args.per_day)
         measure(owner, args.repeat)

@@ -33,11 +33,11 @@ import urllib.request
 from datetime import timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchdb import ROOT, bench_url, create_database, psql, setup_django
+
 sys.path.insert(0, str(ROOT))
 
 BENCH_DB = "foodtrucks_bench_overhead"
-BENCH_URL = f"postgres://postgres@127.0.0.1:5432/{BENCH_DB}"
 AIM = 0.5
 
 
@@ -45,10 +45,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def psql(sql: str, url: str = "postgres://postgres@127.0.0.1:5432/postgres") -> None:
-    subprocess.run(["psql", url, "-qAtc", sql], check=True)
 
 
 def main() -> None:
@@ -71,7 +67,7 @@ def main() -> None:
     port = free_port()
     env = {
         **os.environ,
-        "DATABASE_URL": BENCH_URL,
+        "DATABASE_URL": bench_url(BENCH_DB),
         "DJANGO_SETTINGS_MODULE": "foodtrucks.settings.production",
         "DJANGO_SECRET_KEY": "request-overhead-" + "x" * 40,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
@@ -89,19 +85,15 @@ def main() -> None:
     }
     if not args.reuse:
         started = time.monotonic()
-        psql(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-        psql(f"CREATE DATABASE {BENCH_DB}")
+        create_database(BENCH_DB, env)
         run = {"cwd": ROOT, "env": env, "check": True}
-        subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], **run)
         seed = ["seed_demo", "--places", str(args.places), "--users", "100", "--events", "0", "--no-progress"]
         subprocess.run([sys.executable, "manage.py", *seed], **run, stdout=subprocess.DEVNULL)
-        psql("VACUUM ANALYZE", BENCH_URL)
+        psql("VACUUM ANALYZE", bench_url(BENCH_DB))
         print(f"seeded {args.places} places in {time.monotonic() - started:.0f}s")
 
     os.environ.update(env)
-    import django
-
-    django.setup()
+    setup_django(BENCH_DB, settings="foodtrucks.settings.production", keep_redis=True)
     from django.db import connection
     from django.utils import timezone
     from psycopg import ClientCursor
@@ -208,7 +200,7 @@ def main() -> None:
             command = ["pgbench", "-n", "-c", str(args.connections), "-j", "2", "-T", str(args.seconds)]
             for file in files:
                 command += ["-f", file]
-            answer = subprocess.run([*command, BENCH_URL], capture_output=True, text=True, check=False)
+            answer = subprocess.run([*command, bench_url(BENCH_DB)], capture_output=True, text=True, check=False)
             if answer.returncode != 0:
                 sys.exit(f"pgbench failed: {answer.stderr[-2000:]}")
             return float(re.search(r"tps = ([\d.]+)", answer.stdout).group(1))

@@ -12,21 +12,17 @@ Options: --events N --places N --days N --keep (do not drop the database at the 
 """
 
 import argparse
-import io
-import os
 import random
 import statistics
-import subprocess
 import sys
 import time
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchdb import ROOT, copy_rows, create_database, psql, setup_django
+
 sys.path.insert(0, str(ROOT))
 
 BENCH_DB = "foodtrucks_analytics_bench"
-BENCH_URL = f"postgres://postgres@127.0.0.1:5432/{BENCH_DB}"
 ZONES = [
     ("America/New_York", 0.40),
     ("America/Chicago", 0.25),
@@ -36,37 +32,6 @@ ZONES = [
     ("Pacific/Honolulu", 0.03),
 ]
 START = datetime(2026, 10, 1, 4, tzinfo=UTC)
-
-
-def psql(sql: str, database: str = "postgres") -> None:
-    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", database, "-qAtc", sql], check=True)
-
-
-def create_database() -> None:
-    psql(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-    psql(f"CREATE DATABASE {BENCH_DB}")
-    env = {**os.environ, "DATABASE_URL": BENCH_URL, "DJANGO_SETTINGS_MODULE": "foodtrucks.settings.local"}
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
-
-
-def setup_django() -> None:
-    os.environ["DATABASE_URL"] = BENCH_URL
-    os.environ["DJANGO_SETTINGS_MODULE"] = "foodtrucks.settings.local"
-    os.environ.pop("REDIS_URL", None)
-    import django
-
-    django.setup()
-
-
-def copy_rows(cursor, table: str, columns: str, lines) -> None:
-    with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-        buffer = io.StringIO()
-        for count, line in enumerate(lines, 1):
-            buffer.write(line)
-            if count % 200_000 == 0:
-                copy.write(buffer.getvalue())
-                buffer = io.StringIO()
-        copy.write(buffer.getvalue())
 
 
 def seed(*, events: int, places: int, users: int, days: int) -> None:
@@ -382,8 +347,8 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="measure the kept database without seeding")
     args = parser.parse_args()
     if not args.reuse:
-        create_database()
-    setup_django()
+        create_database(BENCH_DB)
+    setup_django(BENCH_DB)
     if not args.reuse:
         seed(events=args.events, places=args.places, users=args.users, days=args.days)
     try:

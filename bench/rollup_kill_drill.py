@@ -19,7 +19,6 @@ Run (light: one worker, ~1 GB of events; the broker is Redis database --redis-db
 """
 
 import argparse
-import io
 import json
 import os
 import random
@@ -32,16 +31,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchdb import ROOT, bench_url, copy_rows, create_database, psql, setup_django
+
 sys.path.insert(0, str(ROOT))
 
 DRILL_DB = "foodtrucks_kill_drill"
-DRILL_URL = f"postgres://postgres@127.0.0.1:5432/{DRILL_DB}"
 ZONE = "America/New_York"
-
-
-def psql(sql: str) -> None:
-    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qAtc", sql], check=True)
 
 
 def environment(args) -> dict[str, str]:
@@ -50,7 +45,7 @@ def environment(args) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "foodtrucks.settings.production",
         "DJANGO_SECRET_KEY": "kill-drill-" + "k" * 50,
         "DJANGO_ALLOWED_HOSTS": "localhost",
-        "DATABASE_URL": DRILL_URL,
+        "DATABASE_URL": bench_url(DRILL_DB),
         "REDIS_URL": f"redis://127.0.0.1:6379/{args.redis_db}",
     }
     if args.hard_limit:
@@ -59,23 +54,6 @@ def environment(args) -> dict[str, str]:
     if args.visibility_timeout:
         env["CELERY_BROKER_VISIBILITY_TIMEOUT"] = str(args.visibility_timeout)
     return env
-
-
-def create_database(env: dict[str, str]) -> None:
-    psql(f"DROP DATABASE IF EXISTS {DRILL_DB}")
-    psql(f"CREATE DATABASE {DRILL_DB}")
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
-
-
-def copy_rows(cursor, table: str, columns: str, lines) -> None:
-    with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-        buffer = io.StringIO()
-        for count, line in enumerate(lines, 1):
-            buffer.write(line)
-            if count % 200_000 == 0:
-                copy.write(buffer.getvalue())
-                buffer = io.StringIO()
-        copy.write(buffer.getvalue())
 
 
 def seed(*, places: int, users: int, first_views: int, late_views: int):
@@ -194,11 +172,9 @@ def main() -> None:
     args = parser.parse_args()
 
     env = environment(args)
-    create_database(env)
+    create_database(DRILL_DB, env)
     os.environ.update(env)
-    import django
-
-    django.setup()
+    setup_django(DRILL_DB, settings="foodtrucks.settings.production", keep_redis=True)
     import redis
     from django.conf import settings
     from django.test import RequestFactory
