@@ -27,3 +27,10 @@ if [ ! -x /usr/bin/pushpin ]; then
   apt-get update -qq
   apt-get install -y -qq pushpin >/dev/null
 fi
+
+if ! command -v pgbouncer >/dev/null 2>&1; then
+  echo "installing PgBouncer (Debian package pgbouncer) for the pooling test and the load test"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq pgbouncer >/dev/null
+fi
