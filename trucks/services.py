@@ -47,7 +47,7 @@ from trucks.selectors import images_named_the_old_way
 from trucks.tasks import make_thumbnails
 from trucks.thumbnails import thumbnail_names
 from trucks.upcoming import upcoming_stops_rebuild
-from vendors.audit import audit_record, changed_fields
+from vendors.audit import audit_changes, audit_record, changed_fields
 from vendors.images import clean_image
 from vendors.models import AuditAction, Vendor
 
@@ -151,16 +151,14 @@ def place_update(*, place: Place, data: dict[str, Any]) -> Place:
     after = {name: getattr(place, name) for name in data if name in PLACE_FIELDS}
     if categories is not None:
         after["categories"] = {category.name for category in categories}
-    changed = changed_fields(before, after)
-    if changed:
-        audit_record(
-            vendor_id=place.vendor_id,
-            action=AuditAction.PLACE,
-            obj=place,
-            place=place,
-            summary=f"Changed {', '.join(changed)} of {place.name}",
-            changes=changed,
-        )
+    audit_changes(
+        vendor_id=place.vendor_id,
+        action=AuditAction.PLACE,
+        obj=place,
+        place=place,
+        label=place.name,
+        changes=changed_fields(before, after),
+    )
     search_documents_refresh(place_ids=[place.pk])
     if STOP_FIELDS & data.keys():
         upcoming_stops_rebuild(place_ids=[place.pk])
@@ -554,15 +552,13 @@ def menu_update(*, menu: Menu, data: dict[str, Any]) -> Menu:
     after = {name: getattr(menu, name) for name in data if name in MENU_FIELDS}
     if after_places is not None:
         after["places"] = after_places
-    changed = changed_fields(before, after)
-    if changed:
-        audit_record(
-            vendor_id=menu.vendor_id,
-            action=AuditAction.MENU,
-            obj=menu,
-            summary=f"Changed {', '.join(changed)} of the menu {menu.name}",
-            changes=changed,
-        )
+    audit_changes(
+        vendor_id=menu.vendor_id,
+        action=AuditAction.MENU,
+        obj=menu,
+        label=f"the menu {menu.name}",
+        changes=changed_fields(before, after),
+    )
     search_documents_refresh(place_ids=detached | set(menu.places.values_list("pk", flat=True)))
     return menu
 
@@ -667,14 +663,7 @@ def item_update(
     changed = changed_fields(before, {name: getattr(item, name) for name in before})
     if "photo" in data:
         changed["photo"] = ["replaced" if old_photo else "", "removed" if not data["photo"] else "new"]
-    if changed:
-        audit_record(
-            vendor_id=item.menu.vendor_id,
-            action=AuditAction.ITEM,
-            obj=item,
-            summary=f"Changed {', '.join(changed)} of {item.name}",
-            changes=changed,
-        )
+    audit_changes(vendor_id=item.menu.vendor_id, action=AuditAction.ITEM, obj=item, label=item.name, changes=changed)
     _delete_photo_files_on_commit([old_photo])
     if photo:
         _make_thumbnails_on_commit("item", item.pk)
@@ -708,11 +697,10 @@ def item_set_availability(*, item: MenuItem, is_available: bool) -> MenuItem:
             summary=f"Marked {item.name} {'available' if is_available else 'sold out'}",
             changes={"is_available": [not is_available, is_available]},
         )
-    item.is_available = is_available
-    if changed:
         kind = ChangeKind.ITEM_BACK if is_available else ChangeKind.ITEM_SOLD_OUT
         for place in Place.objects.filter(menus__items=item, is_active=True).distinct():
             changes.publish(changes.place_change(place, kind, item_id=item.pk))
+    item.is_available = is_available
     return item
 
 

@@ -55,3 +55,13 @@ def audit_record(
         summary=summary[:255],
         changes=changes or {},
     )
+
+
+def audit_changes(
+    *, vendor_id: int, action: str, obj: Model, label: str, changes: dict[str, list], place: Model | None = None
+) -> AuditEntry | None:
+    """The entry of an edit, "Changed <fields> of <label>", when `changes` (changed_fields) holds any."""
+    if not changes:
+        return None
+    summary = f"Changed {', '.join(changes)} of {label}"
+    return audit_record(vendor_id=vendor_id, action=action, obj=obj, place=place, summary=summary, changes=changes)
