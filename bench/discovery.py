@@ -14,6 +14,8 @@ Heavy: run it under the bench lock, e.g.
 
     flock /tmp/bench.lock .venv/bin/python bench/discovery.py --places 1000000
     .venv/bin/python bench/discovery.py --places 20000 --points 200   # a quick correctness run
+    .venv/bin/python bench/discovery.py --places 1000000 --seed-only   # seed now (busy machine is fine) ...
+    flock /tmp/bench.lock .venv/bin/python bench/discovery.py --places 1000000 --reuse   # ... measure when quiet
 """
 
 import argparse
@@ -113,6 +115,30 @@ def seed_schedules() -> dict:
     raw.autocommit = autocommit
     seconds["stops_made"] = stops
     return seconds
+
+
+def seeded_places() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(*) FROM trucks_place")
+        return cur.fetchone()[0]
+
+
+def refresh_upcoming_stops(report: dict) -> None:
+    """A kept database's stops were built on the day it was seeded: when the measured moments (up to 13 days
+    ahead) run past them, roll them forward as the nightly job does."""
+    from django.db import connection
+
+    from trucks.upcoming import upcoming_stops_rebuild_all
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT max(ends_at) >= now() + interval '14 days' FROM trucks_upcomingstop")
+        if cur.fetchone()[0]:
+            return
+    started = time.perf_counter()
+    report["refreshed_stops"] = upcoming_stops_rebuild_all()
+    report["refresh_seconds"] = round(time.perf_counter() - started, 1)
 
 
 def moments(count: int, now: datetime, seed_value: int = 3) -> list[datetime]:
@@ -215,7 +241,15 @@ def main() -> None:
     parser.add_argument("--points", type=int, default=1000, help="search points measured")
     parser.add_argument("--db", default="foodtrucks_discovery_bench", help="the benchmark's own database")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure a kept database holding --places places (seed on a busy machine, measure on a quiet one)",
+    )
+    parser.add_argument("--seed-only", action="store_true", help="seed, keep the database and stop")
     args = parser.parse_args()
+    if args.seed_only:
+        args.keep = True
 
     create_database(args.db)
     os.environ.update(_env(args.db))
@@ -226,10 +260,16 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     try:
-        print(f"seeding {args.places:,} places ...", flush=True)
         report = {"section": args.section, "places": args.places, "points": args.points, "radius_km": RADIUS_KM}
-        report["seed_seconds"] = {"places": round(seed(args.places), 1), **seed_schedules()}
-        print(json.dumps(report["seed_seconds"]), flush=True)
+        if args.reuse and seeded_places() == args.places:
+            print(f"reusing the {args.places:,} places (and their upcoming stops) already in {args.db}", flush=True)
+            refresh_upcoming_stops(report)
+        else:
+            print(f"seeding {args.places:,} places ...", flush=True)
+            report["seed_seconds"] = {"places": round(seed(args.places), 1), **seed_schedules()}
+            print(json.dumps(report["seed_seconds"]), flush=True)
+        if args.seed_only:
+            return
         now = datetime.now(tz=UTC)
         points = query_points(args.points)
         when = moments(args.points, now)
