@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urljoin, urlsplit
 
+import certifi
 import recurring_ical_events
-import requests
+import urllib3
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -66,55 +67,84 @@ class FeedReading:
 # --- fetching ------------------------------------------------------------------------------------------
 
 
-def _check_public_host(url: str) -> None:
-    """Only http(s) to addresses on the internet: a feed URL must not reach our own network (SSRF)."""
+def _checked_address(url: str) -> str:
+    """The address the feed will be fetched from: only http(s), and only an address on the internet, so a
+    feed URL cannot reach our own network (SSRF). The fetch connects to this very address."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise CalendarFeedError("The calendar address must start with http:// or https://.")
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
-    except (socket.gaierror, UnicodeError) as error:
+        infos = socket.getaddrinfo(parts.hostname, _port(parts), proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError, ValueError) as error:
         raise CalendarFeedError(f"The calendar's host {parts.hostname} was not found.") from error
-    if settings.CALENDAR_FETCH_ALLOW_PRIVATE:
-        return
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
-            raise CalendarFeedError("The calendar address points to a private network; it cannot be fetched.")
+    addresses = [info[4][0] for info in infos]
+    if not settings.CALENDAR_FETCH_ALLOW_PRIVATE and not all(ipaddress.ip_address(a).is_global for a in addresses):
+        raise CalendarFeedError("The calendar address points to a private network; it cannot be fetched.")
+    return addresses[0]
+
+
+def _port(parts) -> int:
+    return parts.port or (443 if parts.scheme == "https" else 80)
+
+
+def _get_pinned(url: str, address: str) -> urllib3.BaseHTTPResponse:
+    """GET `url` from `address`, the one that was checked: the host is never resolved a second time (no
+    DNS-rebinding window between the check and the connection). HTTPS still verifies the certificate
+    against the URL's host name (SNI and hostname check), and the Host header is the URL's."""
+    parts = urlsplit(url)
+    timeout = urllib3.Timeout(connect=FETCH_TIMEOUT_SECONDS, read=FETCH_TIMEOUT_SECONDS)
+    options = {"port": _port(parts), "timeout": timeout, "retries": False, "maxsize": 1}
+    if parts.scheme == "https":
+        pool = urllib3.HTTPSConnectionPool(
+            address,
+            server_hostname=parts.hostname,
+            assert_hostname=parts.hostname,
+            cert_reqs="CERT_REQUIRED",
+            ca_certs=certifi.where(),
+            **options,
+        )
+    else:
+        pool = urllib3.HTTPConnectionPool(address, **options)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    headers = {
+        "Host": parts.netloc.rpartition("@")[2],
+        "Accept": "text/calendar, */*;q=0.5",
+        "User-Agent": "FoodTruckFinder-Calendar/1",
+    }
+    return pool.urlopen("GET", target, headers=headers, redirect=False, preload_content=False)
 
 
 def calendar_fetch(url: str) -> bytes:
     """The feed's bytes: redirects followed by hand (each target checked), at most MAX_FEED_BYTES, within
-    FETCH_TIMEOUT_SECONDS per request."""
+    FETCH_TIMEOUT_SECONDS per connect and per read."""
     for _ in range(MAX_REDIRECTS + 1):
-        _check_public_host(url)
+        address = _checked_address(url)
         try:
-            response = requests.get(
-                url,
-                timeout=FETCH_TIMEOUT_SECONDS,
-                stream=True,
-                allow_redirects=False,
-                headers={"Accept": "text/calendar, */*;q=0.5", "User-Agent": "FoodTruckFinder-Calendar/1"},
-            )
-        except requests.Timeout as error:
+            response = _get_pinned(url, address)
+        except urllib3.exceptions.TimeoutError as error:
             raise CalendarFeedError("The calendar did not answer in time.") from error
-        except requests.RequestException as error:
+        except (urllib3.exceptions.HTTPError, OSError) as error:
             raise CalendarFeedError("The calendar could not be reached.") from error
-        with response:
-            if response.is_redirect and response.headers.get("Location"):
-                url = urljoin(url, response.headers["Location"])
+        try:
+            location = response.headers.get("Location")
+            if response.status in (301, 302, 303, 307, 308) and location:
+                url = urljoin(url, location)
                 continue
-            if response.status_code != 200:
-                raise CalendarFeedError(f"The calendar answered HTTP {response.status_code}.")
+            if response.status != 200:
+                raise CalendarFeedError(f"The calendar answered HTTP {response.status}.")
             content = b""
             try:
-                for chunk in response.iter_content(64 * 1024):
+                for chunk in response.stream(64 * 1024):
                     content += chunk
                     if len(content) > MAX_FEED_BYTES:
                         raise CalendarFeedError(f"The calendar is larger than {MAX_FEED_BYTES // 1_000_000} MB.")
-            except requests.RequestException as error:
+            except urllib3.exceptions.TimeoutError as error:
+                raise CalendarFeedError("The calendar did not answer in time.") from error
+            except (urllib3.exceptions.HTTPError, OSError) as error:
                 raise CalendarFeedError("The calendar stopped answering.") from error
             return content
+        finally:
+            response.release_conn()
     raise CalendarFeedError("The calendar address redirects too many times.")
 
 

@@ -1,5 +1,6 @@
 """A vendor's own calendar into a place's dated stops: preview, import, re-sync, broken feeds, SSRF."""
 
+import socket
 import threading
 from datetime import UTC, date, datetime, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -264,15 +265,131 @@ def test_redirect_to_a_private_address_is_refused(feed_server, settings, monkeyp
     from trucks import calendar_import
 
     checked = []
-    real_check = calendar_import._check_public_host
+    real_check = calendar_import._checked_address
 
     def check(url):
         checked.append(url)
         settings.CALENDAR_FETCH_ALLOW_PRIVATE = len(checked) == 1
-        real_check(url)
+        return real_check(url)
 
-    monkeypatch.setattr(calendar_import, "_check_public_host", check)
+    monkeypatch.setattr(calendar_import, "_checked_address", check)
 
     with pytest.raises(CalendarFeedError, match="private network"):
         calendar_fetch(f"{feed_server}/hop.ics")
     assert checked == [f"{feed_server}/hop.ics", "http://10.1.2.3/cal.ics"]
+
+
+def test_the_fetch_connects_to_the_address_it_checked_so_dns_cannot_rebind(feed_server, settings, monkeypatch):
+    # The name answers a first time with the feed's address, then (a rebinding DNS server) with a private
+    # one: the fetch must use the first answer, the one that was checked, and never ask again.
+    settings.CALENDAR_FETCH_ALLOW_PRIVATE = True
+    _Feed.routes = {"/cal.ics": (200, b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", {})}
+    port = int(feed_server.rsplit(":", 1)[1])
+    answers = iter(["127.0.0.1", "10.9.9.9"])
+    asked = []
+    real_getaddrinfo = socket.getaddrinfo
+
+    def rebinding_getaddrinfo(host, *args, **kwargs):
+        if host != "calendar.example.com":
+            return real_getaddrinfo(host, *args, **kwargs)
+        asked.append(host)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding_getaddrinfo)
+
+    content = calendar_fetch(f"http://calendar.example.com:{port}/cal.ics")
+
+    assert content.startswith(b"BEGIN:VCALENDAR")
+    assert asked == ["calendar.example.com"]
+
+
+def test_the_feed_server_sees_the_urls_host_name(feed_server, settings, monkeypatch):
+    settings.CALENDAR_FETCH_ALLOW_PRIVATE = True
+    seen = []
+
+    class _Recording(_Feed):
+        def do_GET(self):
+            seen.append(self.headers["Host"])
+            super().do_GET()
+
+    _Feed.routes = {"/cal.ics": (200, b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", {})}
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Recording)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    real_getaddrinfo = socket.getaddrinfo
+
+    def resolve(host, *args, **kwargs):
+        if host == "calendar.example.com":
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    try:
+        calendar_fetch(f"http://calendar.example.com:{port}/cal.ics")
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    assert seen == [f"calendar.example.com:{port}"]
+
+
+@pytest.fixture
+def https_feed(tmp_path, monkeypatch, settings):
+    """A feed over HTTPS at calendar.example.com (resolved to 127.0.0.1), its certificate from a CA of the
+    test's own that the fetch is made to trust."""
+    import ssl
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    from trucks import calendar_import
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "calendar.example.com")])
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(datetime(2020, 1, 1, tzinfo=UTC))
+        .not_valid_after(datetime(2100, 1, 1, tzinfo=UTC))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("calendar.example.com")]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Feed)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    real_getaddrinfo = socket.getaddrinfo
+
+    def resolve(host, *args, **kwargs):
+        if host.endswith(".example.com"):
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    monkeypatch.setattr(calendar_import.certifi, "where", lambda: str(cert_file))
+    settings.CALENDAR_FETCH_ALLOW_PRIVATE = True
+    _Feed.routes = {"/cal.ics": (200, b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", {})}
+    yield port
+    server.shutdown()
+    server.server_close()
+
+
+def test_https_is_verified_against_the_urls_host_name_not_the_address(https_feed):
+    assert calendar_fetch(f"https://calendar.example.com:{https_feed}/cal.ics").startswith(b"BEGIN:VCALENDAR")
+
+    # the same server and certificate under another name: the certificate does not name it
+    with pytest.raises(CalendarFeedError, match="could not be reached"):
+        calendar_fetch(f"https://other.example.com:{https_feed}/cal.ics")
