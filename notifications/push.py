@@ -15,6 +15,7 @@ import json
 import logging
 from collections import defaultdict
 from enum import StrEnum
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import connection
@@ -37,7 +38,17 @@ class DeliveryResult(StrEnum):
     SKIPPED = "skipped"  # no sender configured
 
 
+def web_push_endpoint_allowed(endpoint: str) -> bool:
+    """Is this endpoint on a browser's push service (`WEBPUSH_ENDPOINT_HOSTS`)? We POST to it, so nothing
+    else: not our own network, not the cloud metadata address (SSRF)."""
+    host = (urlsplit(endpoint).hostname or "").lower().rstrip(".")
+    return any(host == allowed or host.endswith(f".{allowed}") for allowed in settings.WEBPUSH_ENDPOINT_HOSTS)
+
+
 def web_push_send(device: Device, payload: dict) -> DeliveryResult:
+    if not web_push_endpoint_allowed(device.token):
+        logger.warning("web push endpoint not on a push service: device removed", extra={"device_id": device.pk})
+        return DeliveryResult.GONE
     private_key = settings.WEBPUSH_VAPID_PRIVATE_KEY
     if not private_key:
         logger.info("web push skipped: no VAPID key", extra={"device_id": device.pk})

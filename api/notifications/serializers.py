@@ -12,6 +12,7 @@ from notifications.models import (
     AlertKind,
     DeviceKind,
 )
+from notifications.push import web_push_endpoint_allowed
 
 
 class AlertPreferencesSerializer(serializers.Serializer):
@@ -103,6 +104,8 @@ class DeviceInputSerializer(serializers.Serializer):
                 errors["endpoint"] = ["A Web Push subscription needs its endpoint."]
             elif not attrs["endpoint"].startswith("https://"):
                 errors["endpoint"] = ["A Web Push endpoint is an https:// URL."]
+            elif not web_push_endpoint_allowed(attrs["endpoint"]):
+                errors["endpoint"] = ["A Web Push endpoint must be on a browser's push service."]
             if not attrs.get("keys"):
                 errors["keys"] = ["A Web Push subscription needs its keys (p256dh and auth)."]
             if errors:

@@ -141,7 +141,7 @@ def test_someone_elses_alert_is_a_404(consumer_client, place_a):
 
 WEB_PUSH = {
     "kind": "webpush",
-    "endpoint": "https://push.example.net/send/abc",
+    "endpoint": "https://fcm.googleapis.com/fcm/send/abc",
     "keys": {
         "p256dh": "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM",
         "auth": "tBHItJI5svbpez7KI4CCXg",
@@ -185,7 +185,11 @@ def test_a_token_registered_by_another_account_moves_to_the_new_one(consumer, co
         ({}, {"kind"}),
         ({"kind": "pager"}, {"kind"}),
         ({"kind": "webpush"}, {"endpoint", "keys"}),
-        ({**WEB_PUSH, "endpoint": "http://push.example.net/x"}, {"endpoint"}),
+        ({**WEB_PUSH, "endpoint": "http://fcm.googleapis.com/fcm/send/x"}, {"endpoint"}),
+        ({**WEB_PUSH, "endpoint": "https://169.254.169.254/latest/meta-data"}, {"endpoint"}),
+        ({**WEB_PUSH, "endpoint": "https://10.0.0.8/push"}, {"endpoint"}),
+        ({**WEB_PUSH, "endpoint": "https://fcm.googleapis.com.attacker.example/x"}, {"endpoint"}),
+        ({**WEB_PUSH, "endpoint": "https://evilfcm.googleapis.com.example/x"}, {"endpoint"}),
         ({**WEB_PUSH, "keys": {"p256dh": "k"}}, {"keys.auth"}),
         ({"kind": "fcm"}, {"token"}),
         ({"kind": "apns", "token": ""}, {"token"}),

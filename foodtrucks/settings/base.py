@@ -281,6 +281,19 @@ LIVE_FAVORITES_MAX = env.int("LIVE_FAVORITES_MAX", default=50)
 WEBPUSH_VAPID_PRIVATE_KEY = env("WEBPUSH_VAPID_PRIVATE_KEY", default="")
 WEBPUSH_VAPID_PUBLIC_KEY = env("WEBPUSH_VAPID_PUBLIC_KEY", default="")
 WEBPUSH_VAPID_SUBJECT = env("WEBPUSH_VAPID_SUBJECT", default="mailto:alerts@example.com")
+# A Web Push endpoint is a URL the client hands us and we POST to: only the browsers' push services
+# (a host named here, or under one of these domains), so a subscription cannot aim our server at
+# our own network (SSRF).
+WEBPUSH_ENDPOINT_HOSTS = env.list(
+    "WEBPUSH_ENDPOINT_HOSTS",
+    default=[
+        "fcm.googleapis.com",  # Chrome, Edge on Android, Opera, Samsung Internet
+        "android.googleapis.com",  # older Chrome subscriptions
+        "push.services.mozilla.com",  # Firefox (updates.push.services.mozilla.com)
+        "notify.windows.com",  # Edge on Windows (wns2-*.notify.windows.com)
+        "push.apple.com",  # Safari (web.push.apple.com)
+    ],
+)
 # FCM / APNs tokens are sent through this callable (device, payload) -> DeliveryResult: a no-op by default.
 NOTIFICATIONS_NATIVE_PUSH_SENDER = env(
     "NOTIFICATIONS_NATIVE_PUSH_SENDER", default="notifications.push.native_push_not_configured"

@@ -32,6 +32,7 @@ def vapid(settings):
     raw = key.private_key.private_numbers().private_value.to_bytes(32, "big")
     settings.WEBPUSH_VAPID_PRIVATE_KEY = b64urlencode(raw)
     settings.WEBPUSH_VAPID_SUBJECT = "mailto:alerts@example.com"
+    settings.WEBPUSH_ENDPOINT_HOSTS = ["127.0.0.1"]  # the local push service stands in for a browser's
     return key
 
 
@@ -98,6 +99,48 @@ def test_a_device_the_push_service_answers_410_for_is_removed(receiver, vapid, p
     assert [r.name for r in receiver.received] == ["kept"]
     assert set(Device.objects.values_list("pk", flat=True)) == {kept.pk}
     assert not Device.objects.filter(pk=gone.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_endpoint_off_the_push_services_is_never_posted_to_and_is_removed(receiver, vapid, place_a, settings):
+    # given a device registered while the list of push services still named its host
+    user = factories.UserFactory()
+    device = _web_push_device(user, receiver, "browser")
+    settings.WEBPUSH_ENDPOINT_HOSTS = ["fcm.googleapis.com"]
+    note = Notification.objects.create(user=user, place=place_a, change_id=uuid.uuid4(), kind="stop_today", title="Hi")
+
+    # when an alert is pushed
+    sent = push.push_notifications([note.pk])
+
+    # then nothing was posted to it, and the device is gone
+    assert (sent, receiver.received) == (0, [])
+    assert not Device.objects.filter(pk=device.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "allowed"),
+    [
+        ("https://fcm.googleapis.com/fcm/send/abc", True),
+        ("https://updates.push.services.mozilla.com/wpush/v2/abc", True),
+        ("https://wns2-par02p.notify.windows.com/w/?token=abc", True),
+        ("https://web.push.apple.com/QGuQyavXutnMH", True),
+        ("https://FCM.googleapis.com./fcm/send/abc", True),
+        ("https://fcm.googleapis.com.attacker.example/x", False),
+        ("https://notfcm.googleapis.com.example/x", False),
+        ("https://xnotify.windows.com/x", False),
+        ("https://169.254.169.254/latest/meta-data", False),
+        ("https://127.0.0.1:8000/push", False),
+        ("not a url", False),
+    ],
+)
+def test_push_endpoints_must_be_on_a_browsers_push_service(settings, endpoint, allowed):
+    settings.WEBPUSH_ENDPOINT_HOSTS = [
+        "fcm.googleapis.com",
+        "push.services.mozilla.com",
+        "notify.windows.com",
+        "push.apple.com",
+    ]
+    assert push.web_push_endpoint_allowed(endpoint) is allowed
 
 
 @pytest.mark.django_db(transaction=True)
