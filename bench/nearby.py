@@ -10,6 +10,9 @@ Heavy: run it under the bench lock, e.g.
 
     flock /tmp/bench.lock .venv/bin/python bench/nearby.py --places 1000000
     flock /tmp/bench.lock .venv/bin/python bench/nearby.py --sizes 100000,5000000 --no-load
+    # seed while the machine is busy, then measure when it is quiet:
+    .venv/bin/python bench/nearby.py --sizes 100000,5000000 --seed-only
+    flock /tmp/bench.lock .venv/bin/python bench/nearby.py --sizes 100000,5000000 --reuse --no-load
 """
 
 import argparse
@@ -124,6 +127,23 @@ def create_database(db_name: str) -> None:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db_name]).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{db_name}"')
+
+
+def use_database(db_name: str) -> None:
+    """Point Django's default connection at another benchmark database (one per size with --seed-only/--reuse)."""
+    from django.db import connections
+
+    create_database(db_name)
+    connections["default"].close()
+    connections["default"].settings_dict["NAME"] = db_name
+
+
+def place_count() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM trucks_place")
+        return cursor.fetchone()[0]
 
 
 def drop_database(db_name: str) -> None:
@@ -450,6 +470,16 @@ def main() -> None:
     parser.add_argument("--load-threads", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--seed-only",
+        action="store_true",
+        help="seed each size into its own database (<db>_<size>), keep them, stop: seeding may run on a busy machine",
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure the databases --seed-only kept (<db>_<size>), seeding only a size that is missing",
+    )
     parser.add_argument("--load-client", nargs=3, metavar=("PORT", "SECONDS", "THREADS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -459,22 +489,35 @@ def main() -> None:
         print(json.dumps(load_client(port, seconds, threads, points)))
         return
 
-    create_database(args.db)
-    os.environ.update(_env(args.db))
+    per_size = args.seed_only or args.reuse
+    if args.seed_only:
+        args.keep = True
+    sizes = [int(s) for s in args.sizes.split(",") if s] or [args.places]
+    first_db = f"{args.db}_{sizes[0]}" if per_size else args.db
+    create_database(first_db)
+    os.environ.update(_env(first_db))
     import django
 
     django.setup()
     from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
-    sizes = [int(s) for s in args.sizes.split(",") if s] or [args.places]
     points = query_points(args.points)
     report = {"points": args.points, "radius_km": 5, "sizes": {}}
     try:
         for size in sizes:
-            print(f"seeding {size:,} places ...", flush=True)
-            seconds = seed(size)
-            print(f"  seeded in {seconds:.0f} s", flush=True)
+            db_name = f"{args.db}_{size}" if per_size else args.db
+            if per_size:
+                use_database(db_name)
+            call_command("migrate", verbosity=0)
+            if args.reuse and place_count() == size:
+                print(f"reusing the {size:,} places in {db_name}", flush=True)
+                seconds = 0.0
+            else:
+                print(f"seeding {size:,} places ...", flush=True)
+                seconds = seed(size)
+                print(f"  seeded in {seconds:.0f} s", flush=True)
+            if args.seed_only:
+                continue
             print(f"EXPLAIN of the first page near {CITIES[0][0]} ({size:,} places):")
             print(explain(CITIES[0][1], CITIES[0][2]), flush=True)
             load_before = os.getloadavg()[0]
@@ -489,10 +532,13 @@ def main() -> None:
             if not args.no_load and size == sizes[-1]:
                 print("load test under gunicorn ...", flush=True)
                 figures["gunicorn"] = run_load(
-                    args.db, points, workers=args.workers, seconds=args.load_seconds, threads=args.load_threads
+                    db_name, points, workers=args.workers, seconds=args.load_seconds, threads=args.load_threads
                 )
             report["sizes"][size] = figures
             print(json.dumps({size: figures}, indent=2), flush=True)
+        if args.seed_only:
+            print(f"seeded and kept: {', '.join(f'{args.db}_{size}' for size in sizes)}")
+            return
         if len(sizes) > 1:
             first, last = report["sizes"][sizes[0]], report["sizes"][sizes[-1]]
             report["raw_p50_growth"] = round(last["raw_sql_ms"]["p50"] / first["raw_sql_ms"]["p50"], 2)
@@ -510,7 +556,8 @@ def main() -> None:
 
         connections.close_all()
         if not args.keep:
-            drop_database(args.db)
+            for size in sizes:
+                drop_database(f"{args.db}_{size}" if per_size else args.db)
 
 
 if __name__ == "__main__":
