@@ -4,6 +4,7 @@
 // <div data-map-picker data-lat-input="ID" data-lng-input="ID">: a pin for a location. Click the map to
 //   place it, drag it to move it; the inputs follow the pin and the pin follows the inputs.
 //   data-previous-lat/-lng (optional) draw where the place was last seen, for comparison.
+//   Inside a closed <details> it waits until the <details> opens.
 // <div data-map-places data-places="JSON-SCRIPT-ID">: the vendor's places, green when open, grey when
 //   closed, with the freshness of the location in the popup.
 // Tiles come from data-tile-url (settings.MAP_TILE_URL); without one the pins sit on a blank map.
@@ -34,6 +35,7 @@
   }
 
   function setupPicker(element) {
+    if (element.mapPicker) { return; }
     var latInput = document.getElementById(element.getAttribute("data-lat-input"));
     var lngInput = document.getElementById(element.getAttribute("data-lng-input"));
     if (!latInput || !lngInput) { return; }
@@ -158,10 +160,30 @@
     });
   }
 
+  // A picker inside a closed <details> (a weekly slot's planned stop) has no size yet: it is set up
+  // when its <details> first opens, which also covers slots the week editor adds later.
+  function hiddenInClosedDetails(element) {
+    var details = element.closest("details");
+    return details !== null && !details.open;
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     if (typeof L === "undefined") { return; }
-    Array.prototype.forEach.call(document.querySelectorAll("[data-map-picker]"), setupPicker);
+    Array.prototype.forEach.call(document.querySelectorAll("[data-map-picker]"), function (element) {
+      if (!hiddenInClosedDetails(element)) { setupPicker(element); }
+    });
     Array.prototype.forEach.call(document.querySelectorAll("[data-map-places]"), setupPlaces);
+    document.addEventListener("toggle", function (event) {
+      var details = event.target;
+      if (!details.open || !details.querySelectorAll) { return; }
+      Array.prototype.forEach.call(details.querySelectorAll("[data-map-picker]"), function (element) {
+        if (element.mapPicker) {
+          element.mapPicker.map.invalidateSize();
+        } else if (!hiddenInClosedDetails(element)) {
+          setupPicker(element);
+        }
+      });
+    }, true);  // toggle does not bubble: listen while it is captured
   });
 })();
 
