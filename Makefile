@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format migrations-check security services worker beat bench-nearby bench-discovery bench-live bench-rollup bench-national bench-ingest bench-seed load clean
+.PHONY: run test lint format migrations-check security services worker beat bench-nearby bench-dense bench-discovery bench-live bench-rollup bench-national bench-ingest bench-requests bench-reads bench-seed load clean
 
 $(STAMP): requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -80,6 +80,21 @@ clean:
 ## Benchmark of the nearby search on PostgreSQL (its own database; holds the bench lock). docs/performance-nearby.md
 bench-nearby: $(STAMP)
 	flock /tmp/bench.lock $(PY) bench/nearby.py --places 1000000
+
+## Dense cities: 100 k, 1 M and 5 M places, the densest circle's p99 (aim < 20 ms) and the p50 growth (aim < 2x).
+## SEED=1 seeds the sizes only (a busy machine is fine); then run it again to measure them when quiet.
+DENSE_SIZES ?= 100000,1000000,5000000
+bench-dense: $(STAMP)
+	if [ -n "$(SEED)" ]; then $(PY) bench/nearby.py --sizes $(DENSE_SIZES) --seed-only; \
+	else flock /tmp/bench.lock $(PY) bench/nearby.py --sizes $(DENSE_SIZES) --reuse --no-load; fi
+
+## The nearby endpoint under gunicorn against its raw SQL at the same concurrency (aim >= 0.5). docs/performance-requests.md
+bench-requests: $(STAMP)
+	flock /tmp/bench.lock $(PY) bench/request_overhead.py
+
+## The signed-in detail read, written in the read against buffered, in one run. docs/place-views.md
+bench-reads: $(STAMP)
+	flock /tmp/bench.lock $(PY) bench/detail_read.py
 
 ## Benchmark of search ahead (open_at) beside the nearby search (its own database; bench lock). docs/search-ahead.md
 bench-discovery: $(STAMP)

@@ -221,6 +221,8 @@ def measure(points, when, warmup: int = 50) -> dict:
         name: {"p50": statistics.median(counts), "max": max(counts), "empty": sum(1 for c in counts if c == 0)}
         for name, counts in found.items()
     }
+    ratio = report["open_at_over_nearby_request"]
+    report["aims"] = {"open_at_over_nearby_request": f"p50 {ratio['p50']}, p99 {ratio['p99']} (aim <= 2)"}
     return report
 
 
