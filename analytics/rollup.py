@@ -34,6 +34,7 @@ from analytics.models import (
     RollupStatus,
     UserInteraction,
 )
+from trucks.catch_up import declare_no_place_changes
 from trucks.models import Place
 
 logger = logging.getLogger(__name__)
@@ -176,6 +177,8 @@ def _rollup_day_atomic(*, day: date, computed_at: datetime) -> RollupResult:
         # The loser of a race on one day waits here (it never skips: the winner may be a dead
         # worker's backend about to roll back), then recomputes from a snapshot taken after it.
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ROLLUP_LOCK_NAMESPACE, day.toordinal()])
+        # Minutes long at national scale, and it writes no place: the catch-up feed need not wait for it.
+        declare_no_place_changes(cursor)
     return rollup_day_postgresql(day=day, zones=zones, computed_at=computed_at)
 
 

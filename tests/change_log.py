@@ -1,9 +1,8 @@
 """Tests' helper for the change log: wait until what was written is below the horizon.
 
-The horizon (trucks.catch_up) is the oldest transaction still running in the whole PostgreSQL
-server, other databases' included: on a shared test server other sessions' transactions hold it
-back for a moment after our commit. A test that expects its writes in the feed or in a version
-waits for them here instead of racing.
+The horizon (trucks.catch_up) is the oldest transaction of this database still running: other
+sessions on it (a worker's, a thread's) may hold it back for a moment after our commit. A test that
+expects its writes in the feed or in a version waits for them here instead of racing.
 """
 
 import time

@@ -4,10 +4,13 @@ The change log (PlaceChangeRecord) is written inside the transactions that chang
 records are read in (xid, id) order, `xid` being the writing transaction's id. Transaction ids are
 handed out when a transaction first writes, not when it commits: A may take xid 100, B xid 101,
 B commit first and A a second later. A cursor "after 101" would then skip A for ever. So the feed
-hands out only records of transactions below the **horizon**, `pg_snapshot_xmin(pg_current_snapshot())`:
-every transaction below it has ended (committed or rolled back), so no record can still appear
-below it, and a cursor below it is final. A transaction that stays open holds the horizon (and the
-feed) back until it ends: the price of never skipping.
+hands out only records of transactions below the **horizon**: the oldest transaction still running
+that could write a record, i.e. the oldest in-progress xid of the current snapshot that is neither
+another database's (xids are server-wide, but a backend writes to one database only) nor marked by
+`declare_no_place_changes` (the nightly roll-up), else the snapshot's xmax. Every transaction below
+it has ended or can never write the log, so no record can still appear below it, and a cursor below
+it is final. A transaction of this database that stays open holds the horizon (and the feed) back
+until it ends: the price of never skipping.
 
 A cursor is "<xid>.<id>": the position of the last record handed out, or (horizon, 0) when the
 feed had nothing more. Pruning (`change_log_prune`, daily beat) remembers the newest position it
@@ -26,7 +29,25 @@ from trucks.models import PlaceChangeLogHorizon, PlaceChangeRecord
 from trucks.search import place_cards_by_ids
 
 _CURSOR = re.compile(r"^(\d{1,19})\.(\d{1,19})$")
-_HORIZON_SQL = "SELECT (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint"
+# The session's application_name while a transaction promises to write no place (SET LOCAL: it ends
+# with the transaction, after the transaction's xid has left the running set).
+NO_PLACE_CHANGES_APPLICATION_NAME = "foodtrucks:no-place-changes"
+# The horizon as one scalar expression. pg_stat_activity lists every backend's xid and database to
+# every role; an in-progress xid it does not show (a prepared transaction, a backend that just
+# ended) is kept, which only holds the horizon back.
+HORIZON_EXPRESSION = f"""(
+    WITH snapshot AS MATERIALIZED (SELECT pg_current_snapshot() AS snap)
+    SELECT COALESCE(
+        (SELECT min(running) FROM snapshot, pg_snapshot_xip(snapshot.snap) AS running
+         WHERE running::xid NOT IN (
+             SELECT activity.backend_xid FROM pg_stat_activity AS activity
+             WHERE activity.backend_xid IS NOT NULL
+               AND (activity.datname <> current_database()
+                    OR activity.application_name = '{NO_PLACE_CHANGES_APPLICATION_NAME}'))),
+        (SELECT pg_snapshot_xmax(snap) FROM snapshot)
+    )::text::bigint
+)"""  # nosec B608 # noqa: S608 - constants only
+_HORIZON_SQL = f"SELECT {HORIZON_EXPRESSION}"
 # The page: each place once, at its newest record after the cursor and below the horizon, oldest first.
 _PAGE_SQL = """
 SELECT place_id, xid, id FROM (
@@ -74,8 +95,15 @@ class ChangesPage:
     has_more: bool
 
 
+def declare_no_place_changes(cursor) -> None:
+    """Promise, for the rest of the current transaction, to write no place (so no change-log record):
+    the feed and the ETags then stop waiting for it. For long transactions of other kinds (the nightly
+    roll-up); never for one that may touch a place, whose records the feed would skip."""
+    cursor.execute("SELECT set_config('application_name', %s, true)", [NO_PLACE_CHANGES_APPLICATION_NAME])
+
+
 def change_log_horizon() -> int:
-    """Every transaction below this id has ended: log records below it are final."""
+    """Every transaction below this id has ended or writes no place: log records below it are final."""
     with connection.cursor() as cursor:
         cursor.execute(_HORIZON_SQL)
         return cursor.fetchone()[0]
@@ -124,14 +152,14 @@ def places_changed_since(*, since: Cursor | None, limit: int) -> ChangesPage:
 
 # --- versions for ETags ---------------------------------------------------------------------------
 
-_PLACE_VERSION_SQL = """
+_PLACE_VERSION_SQL = f"""
 SELECT max(xid) FROM trucks_placechangerecord
-WHERE place_id = %s AND xid < (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint
-"""
-_LOG_VERSION_SQL = """
+WHERE place_id = %s AND xid < {HORIZON_EXPRESSION}
+"""  # nosec B608 # noqa: S608 - constants only
+_LOG_VERSION_SQL = f"""
 SELECT max(xid) FROM trucks_placechangerecord
-WHERE xid < (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint
-"""
+WHERE xid < {HORIZON_EXPRESSION}
+"""  # nosec B608 # noqa: S608 - constants only
 
 
 def _read_connection():

@@ -7,6 +7,7 @@ so a test wrapped in one open transaction would never see its own writes.
 import threading
 from datetime import timedelta
 
+import psycopg
 import pytest
 from django.db import connection, transaction
 from django.urls import reverse
@@ -14,7 +15,7 @@ from django.utils import timezone
 
 from tests import factories
 from tests.change_log import wait_until_settled
-from trucks.catch_up import change_log_horizon, change_log_prune
+from trucks.catch_up import change_log_horizon, change_log_prune, declare_no_place_changes
 from trucks.models import LocationSource, Place, PlaceChangeLogHorizon, PlaceChangeRecord
 from trucks.search import CARD_KEYS
 from trucks.services import item_set_availability, place_check_in, place_delete, place_update
@@ -89,6 +90,67 @@ def test_a_transaction_that_commits_after_a_later_one_is_never_skipped(api_clien
     assert [card["lat"] for card in after["places"]] == [30.1, 47.6]
     # and from the next cursor nothing is repeated
     assert _feed(api_client, after["next_cursor"])["places"] == []
+
+
+@pytest.fixture
+def open_transaction():
+    """Opens a transaction on another connection, gives it an xid and keeps it running until the test ends."""
+    opened = []
+
+    def open_on(database: str, *, no_place_changes: bool = False):
+        settings_dict = {**connection.settings_dict, "NAME": database}
+        raw = psycopg.connect(
+            host=settings_dict["HOST"] or None,
+            port=settings_dict["PORT"] or None,
+            user=settings_dict["USER"],
+            password=settings_dict["PASSWORD"] or None,
+            dbname=database,
+        )
+        opened.append(raw)
+        cursor = raw.cursor()
+        if no_place_changes:
+            declare_no_place_changes(cursor)
+        cursor.execute("SELECT pg_current_xact_id()::text::bigint")  # takes an xid, as a first write does
+        return cursor.fetchone()[0]
+
+    yield open_on
+    for raw in opened:
+        raw.rollback()
+        raw.close()
+
+
+def test_a_long_transaction_in_another_database_does_not_hold_the_feed_back(api_client, open_transaction):
+    # given an app that is up to date, and a transaction left open in another database of the server
+    place = factories.PlaceFactory()
+    since = _cursor(api_client)
+    other = open_transaction("postgres")
+
+    # when the truck checks in
+    _check_in(place, lat=30.2)
+
+    # then the feed hands it out at once, although the other database's transaction is older
+    changes = _feed(api_client, since, settle=False)
+    assert [card["id"] for card in changes["places"]] == [place.pk]
+    assert change_log_horizon() > other
+
+
+def test_a_transaction_that_declared_it_writes_no_place_does_not_hold_the_feed_back(api_client, open_transaction):
+    # given a roll-up-like transaction open in this very database, declared as writing no place
+    place = factories.PlaceFactory()
+    since = _cursor(api_client)
+    rollup = open_transaction(connection.settings_dict["NAME"], no_place_changes=True)
+
+    _check_in(place, lat=30.2)
+
+    assert [card["id"] for card in _feed(api_client, since, settle=False)["places"]] == [place.pk]
+    assert change_log_horizon() > rollup
+
+
+def test_an_undeclared_open_transaction_in_this_database_still_holds_the_horizon(open_transaction):
+    # it might write a place before it ends: the feed must wait for it
+    running = open_transaction(connection.settings_dict["NAME"])
+
+    assert change_log_horizon() <= running
 
 
 def test_changed_places_come_once_as_current_cards_and_those_that_left_as_removed_ids(api_client):
