@@ -2,11 +2,16 @@
 how fast a change reaches all of them.
 
 Opens N box streams (raw asyncio sockets, one connection each) against ONE uvicorn process (ASGI) or
-against Pushpin in front of ONE sync gunicorn worker (`--via pushpin`), measures the serving
-processes' resident memory before and after, then publishes E changes through the same path the
-services use (django-eventstream's send_event: Redis replay window + pub/sub, and Pushpin's publish
-endpoint) and reports, per change, when each stream received it: p50 / p99 / max delivery latency
-and events delivered per second. The streams hold no database connection; the events go through the
+against Pushpin in front of gunicorn's sync workers (`--via pushpin`, `--web-workers`, 1 unasked),
+measures the serving processes' resident memory before and after (uvicorn, or gunicorn + Pushpin's
+processes and zurl, by the ids this script started), then publishes E changes through the same path
+the services use (django-eventstream's send_event: Redis replay window + pub/sub, and Pushpin's
+publish endpoint) and reports, per change, when each stream received it: p50 / p99 / max delivery
+latency and events delivered per second.
+
+A stream answered with anything but 200 (Pushpin's 502 when it cannot pass the request on), or
+closed by the server, is counted and opened again a second later, as an app would: a refusal can no
+longer pass for a slow open. The streams hold no database connection; the events go through the
 REDIS_URL database (default redis://127.0.0.1:6379/11). Run it under the bench lock:
 
     flock /tmp/bench.lock .venv/bin/python bench/live.py --streams 2000
@@ -58,24 +63,46 @@ class Stream:
     def __init__(self):
         self.received: dict[int, float] = {}
         self.open = asyncio.Event()
+        self.refused = 0  # answers other than 200
+        self.dropped = 0  # closed by the server (before or after stream-open)
+        self.last_status = b""
 
     async def run(self, host: str, port: int, path: str) -> None:
+        while True:
+            try:
+                await self._once(host, port, path)
+            except OSError:
+                self.dropped += 1
+            self.open.clear()
+            await asyncio.sleep(1.0)  # an app reconnects after a pause
+
+    async def _once(self, host: str, port: int, path: str) -> None:
         reader, writer = await asyncio.open_connection(host, port)
         writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: text/event-stream\r\n\r\n".encode())
-        await writer.drain()
         try:
+            await writer.drain()
+            status = await reader.readline()
+            if not status.startswith(b"HTTP/1.1 200"):
+                self.refused += 1
+                self.last_status = status.strip()
+                return
             while True:
                 line = await reader.readline()
                 if not line:
+                    self.dropped += 1
                     return
                 if line.startswith(b"event: stream-open"):
                     self.open.set()
                 elif line.startswith(b"data: {"):
                     now = time.time()
                     data = json.loads(line[6:])
-                    self.received[data["seq"]] = now - data["sent"]
+                    self.received.setdefault(data["seq"], now - data["sent"])
         finally:
             writer.close()
+
+
+def load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 async def main(args) -> None:
@@ -102,7 +129,8 @@ async def main(args) -> None:
 
             settings.GRIP_URL = pushpin.grip_url
             command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "foodtrucks.wsgi"]
-            env |= {"GRIP_URL": pushpin.grip_url, "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": "1"}
+            env |= {"GRIP_URL": pushpin.grip_url, "HOST": "127.0.0.1", "PORT": str(port)}
+            env |= {"WEB_CONCURRENCY": str(args.web_workers)}
             env |= {"GUNICORN_ACCESSLOG": "/dev/null", "GUNICORN_LOGLEVEL": "warning"}
             target_port = int(pushpin.url.rsplit(":", 1)[1])
         else:
@@ -111,8 +139,9 @@ async def main(args) -> None:
             target_port = port
         server = stack.enter_context(_serving_with_pid(command, port, env))
         await asyncio.sleep(1)
-        pids = [server.pid] + ([p.pid for p in _pushpin_pids()] if args.via == "pushpin" else [])
+        pids = [server.pid] + (list(pushpin.pids) if args.via == "pushpin" else [])
         before = rss_kb(pids)
+        print(f"load average before: {load_average()}", flush=True)
 
         streams = [Stream() for _ in range(args.streams)]
         path = f"/api/v1/live/places/?bbox={BOX}"
@@ -130,6 +159,7 @@ async def main(args) -> None:
                 break
             await asyncio.sleep(0.2)
         open_seconds = time.monotonic() - started
+        refused_opening = sum(stream.refused for stream in streams)
         await asyncio.sleep(2)
         after = rss_kb(pids)
 
@@ -148,7 +178,15 @@ async def main(args) -> None:
         delivered = len(latencies)
         for task in tasks:
             task.cancel()
-        print(f"via={args.via} streams asked={args.streams} open={opened} in {open_seconds:.1f} s")
+        workers = f" web workers={args.web_workers}" if args.via == "pushpin" else ""
+        print(f"via={args.via}{workers} streams asked={args.streams} open={opened} in {open_seconds:.1f} s")
+        statuses = sorted({stream.last_status for stream in streams if stream.last_status})
+        print(
+            f"refused while opening={refused_opening} {statuses} "
+            f"dropped by the server={sum(stream.dropped for stream in streams)} "
+            f"open at the end={sum(stream.open.is_set() for stream in streams)}"
+        )
+        print(f"load average after: {load_average()}")
         print(
             f"serving RSS before={before / 1024:.0f} MiB after={after / 1024:.0f} MiB "
             f"per stream={(after - before) / max(opened, 1):.1f} kB"
@@ -167,13 +205,6 @@ async def main(args) -> None:
 def _publish(send_event, channels: list[str], data: dict) -> None:
     for channel in channels:
         send_event(channel, "change", data)
-
-
-def _pushpin_pids():
-    import subprocess
-
-    out = subprocess.run(["pgrep", "-f", "condure|pushpin-handler|pushpin-proxy|zurl"], capture_output=True, text=True)
-    return [type("P", (), {"pid": int(pid)}) for pid in out.stdout.split()]
 
 
 class _serving_with_pid:
@@ -202,4 +233,5 @@ if __name__ == "__main__":
     parser.add_argument("--interval", type=float, default=0.5, help="seconds between changes")
     parser.add_argument("--via", choices=["asgi", "pushpin"], default="asgi")
     parser.add_argument("--open-timeout", type=float, default=120.0)
+    parser.add_argument("--web-workers", type=int, default=1, help="gunicorn sync workers behind Pushpin")
     asyncio.run(main(parser.parse_args()))
