@@ -101,6 +101,36 @@ class Stream:
             writer.close()
 
 
+def descendants(pids: list[int]) -> list[int]:
+    """The processes and all their children."""
+    found, todo = [], list(pids)
+    while todo:
+        pid = todo.pop()
+        if pid in found:
+            continue
+        found.append(pid)
+        try:
+            todo += [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        except FileNotFoundError:
+            continue
+    return found
+
+
+def cpu_seconds(pids: list[int]) -> dict[str, float]:
+    """CPU time (user + system, all threads) used so far by each process, by name (gunicorn's are "python")."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used: dict[str, float] = {}
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except FileNotFoundError:
+            continue
+        name = "bench client" if pid == os.getpid() else stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        used[name] = used.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+    return used
+
+
 def load_average() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
@@ -164,6 +194,8 @@ async def main(args) -> None:
         after = rss_kb(pids)
 
         channels = tile_channels(*SPOT)
+        processes = [*descendants(pids), os.getpid()]
+        cpu_before = cpu_seconds(processes)
         sent_at = time.monotonic()
         for seq in range(args.events):
             data = {"kind": "moved", "place_id": 0, "is_open": True, "lat": SPOT[0], "lng": SPOT[1]}
@@ -173,6 +205,8 @@ async def main(args) -> None:
             await asyncio.sleep(args.interval)
         await asyncio.sleep(3)
         window = time.monotonic() - sent_at
+        cpu_after = cpu_seconds(processes)
+        cpu = {name: cpu_after[name] - cpu_before.get(name, 0.0) for name in cpu_after}
 
         latencies = [lat for stream in streams for lat in stream.received.values()]
         delivered = len(latencies)
@@ -200,6 +234,8 @@ async def main(args) -> None:
                 f"mean={statistics.mean(latencies) * 1000:.0f} ms"
             )
             print(f"delivered {delivered / window:.0f} events/s over {window:.1f} s (incl. 3 s drain)")
+        busiest = sorted(cpu.items(), key=lambda item: -item[1])
+        print("CPU seconds while delivering: " + ", ".join(f"{name} {used:.1f}" for name, used in busiest if used))
 
 
 def _publish(send_event, channels: list[str], data: dict) -> None:
