@@ -81,7 +81,10 @@ class SupervisedRedisListener(RedisListener):
             if message is not None:
                 heard = now
                 if message["type"] == "message":
-                    hand_out(message["data"])
+                    try:
+                        hand_out(message["data"])
+                    except (ValueError, KeyError, TypeError):  # one bad message is no lost connection
+                        logger.exception("live: unreadable pub/sub message skipped")
             elif now - heard >= SILENT_LIMIT:
                 raise ConnectionError(f"no answer from Redis in {SILENT_LIMIT:.0f} s")
             elif now - heard >= PING_EVERY:
