@@ -38,25 +38,18 @@ BOX = "30.0,-98.0,30.5,-97.5"
 SPOT = (30.25, -97.75)
 
 
-def rss_kb(pids: list[int]) -> int:
-    """Resident memory of the processes and their children (kB)."""
-    total = 0
-    seen = set()
-    todo = list(pids)
-    while todo:
-        pid = todo.pop()
-        if pid in seen:
-            continue
-        seen.add(pid)
+def rss_by_name(pids: list[int]) -> dict[str, int]:
+    """Resident memory (kB) of the processes and their children, by name (gunicorn's are "python")."""
+    used: dict[str, int] = {}
+    for pid in descendants(pids):
         try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-            todo += [int(child) for child in children]
+            status = Path(f"/proc/{pid}/status").read_text().splitlines()
         except FileNotFoundError:
             continue
-    return total
+        name = next(line.split()[1] for line in status if line.startswith("Name:"))
+        rss = [int(line.split()[1]) for line in status if line.startswith("VmRSS:")]
+        used[name] = used.get(name, 0) + sum(rss)
+    return used
 
 
 class Stream:
@@ -170,7 +163,8 @@ async def main(args) -> None:
         server = stack.enter_context(_serving_with_pid(command, port, env))
         await asyncio.sleep(1)
         pids = [server.pid] + (list(pushpin.pids) if args.via == "pushpin" else [])
-        before = rss_kb(pids)
+        before_by_name = rss_by_name(pids)
+        before = sum(before_by_name.values())
         print(f"load average before: {load_average()}", flush=True)
 
         streams = [Stream() for _ in range(args.streams)]
@@ -191,7 +185,8 @@ async def main(args) -> None:
         open_seconds = time.monotonic() - started
         refused_opening = sum(stream.refused for stream in streams)
         await asyncio.sleep(2)
-        after = rss_kb(pids)
+        after_by_name = rss_by_name(pids)
+        after = sum(after_by_name.values())
 
         channels = tile_channels(*SPOT)
         processes = [*descendants(pids), os.getpid()]
@@ -225,6 +220,8 @@ async def main(args) -> None:
             f"serving RSS before={before / 1024:.0f} MiB after={after / 1024:.0f} MiB "
             f"per stream={(after - before) / max(opened, 1):.1f} kB"
         )
+        grown = {name: (after_by_name[name] - before_by_name.get(name, 0)) / 1024 for name in after_by_name}
+        print("RSS grown by: " + ", ".join(f"{name} {mib:+.0f} MiB" for name, mib in sorted(grown.items())))
         if latencies:
             latencies.sort()
             p = lambda q: latencies[min(int(q * len(latencies)), len(latencies) - 1)] * 1000  # noqa: E731
