@@ -1,7 +1,8 @@
 """The live streams behind a real Pushpin (the GRIP proxy, Debian package `pushpin`) in front of the
 Procfile's web process, gunicorn with ONE sync worker: Pushpin holds the open streams, so the worker
 still answers other requests; a check-in reaches the held streams within a second; a reconnect with
-Last-Event-ID is replayed what it missed; a box never hears a place far outside its tiles."""
+Last-Event-ID is replayed what it missed; a box never hears a place far outside its tiles; a burst of
+stream opens is queued, never refused."""
 
 import asyncio
 
