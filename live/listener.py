@@ -36,6 +36,7 @@ BACKOFF_FIRST = 0.5  # seconds before the first reconnect; doubled after each fa
 BACKOFF_MAX = 15.0
 PING_EVERY = 10.0  # seconds without a message before the listener pings Redis
 SILENT_LIMIT = 25.0  # seconds without a message or a pong: the connection is dead
+SUBSCRIBE_TIMEOUT = 5.0
 
 
 class SupervisedRedisListener(RedisListener):
@@ -54,8 +55,7 @@ class SupervisedRedisListener(RedisListener):
         lost = False
         while True:
             try:
-                self.pubsub = self.redis_client.pubsub()
-                await self.pubsub.subscribe(CHANNEL)
+                await self._subscribe()
                 if lost:
                     # subscribed again first, then the catch-up: nothing published from now on is missed
                     self.reconnects += 1
@@ -72,6 +72,17 @@ class SupervisedRedisListener(RedisListener):
             await self._close()
             await asyncio.sleep(delay * random.uniform(0.8, 1.2))  # noqa: S311 - jitter, not a secret
             delay = min(delay * 2, BACKOFF_MAX)
+
+    async def _subscribe(self) -> None:
+        """Subscribed once Redis confirms it (SUBSCRIBE only sends: a refusal comes as the reply)."""
+        self.pubsub = self.redis_client.pubsub()
+        await self.pubsub.subscribe(CHANNEL)
+        deadline = time.monotonic() + SUBSCRIBE_TIMEOUT
+        while time.monotonic() < deadline:
+            message = await self.pubsub.get_message(timeout=deadline - time.monotonic())
+            if message is not None and message["type"] == "subscribe":
+                return
+        raise ConnectionError(f"no subscription confirmed in {SUBSCRIBE_TIMEOUT:.0f} s")
 
     async def _listen(self) -> None:
         heard = time.monotonic()

@@ -81,3 +81,31 @@ def test_a_stream_hears_changes_again_after_redis_comes_back(spare_redis, django
         assert resync.id
         _api_check_in(staff_a, place_a, lat=30.28, lng=-97.76)
         assert stream.next("change", timeout=1.0).json()["lat"] == 30.28
+
+
+def test_a_stream_is_sent_what_was_published_while_its_listener_was_away(
+    spare_redis, django_db_blocker, staff_a, place_a
+):
+    """Redis stays up, but the process's subscription is cut and cannot come back for a while (its
+    SUBSCRIBE refused): a change published meanwhile reaches the stream from the replay window once
+    the listener is back, then `resync`."""
+    admin = redis.Redis(port=spare_redis.port)
+    with (
+        django_db_blocker.unblock(),
+        asgi_server(REDIS_URL=f"redis://127.0.0.1:{spare_redis.port}/0") as server,
+        SseClient(f"{server}/api/v1/live/places/?bbox={BOX}") as stream,
+    ):
+        _api_check_in(staff_a, place_a, lat=30.27, lng=-97.75)
+        assert stream.next("change", timeout=1.0).json()["lat"] == 30.27
+
+        admin.execute_command("ACL", "SETUSER", "default", "-subscribe")
+        assert admin.client_kill_filter(_type="pubsub") == 1
+        _api_check_in(staff_a, place_a, lat=30.28, lng=-97.76)  # published while nobody listens there
+        with pytest.raises(TimeoutError):
+            stream.next("change", timeout=1.0)
+
+        admin.execute_command("ACL", "SETUSER", "default", "+subscribe")
+        assert stream.next("change", timeout=20.0).json()["lat"] == 30.28  # from the replay window
+        assert stream.next("resync", timeout=1.0).id
+        _api_check_in(staff_a, place_a, lat=30.29, lng=-97.77)
+        assert stream.next("change", timeout=1.0).json()["lat"] == 30.29
