@@ -1,7 +1,8 @@
 """An ASGI process's Redis pub/sub listener outlives Redis: a real uvicorn process on a Redis server of
 the test's own (a spare port, so the shared one is never touched), a real SSE client. Redis is stopped
 and started again while a stream is open: the stream is told to resync, then hears a check-in made
-after Redis came back (django-eventstream's own listener ended for good: the stream heard nothing)."""
+after Redis came back (django-eventstream's own listener ended for good: the stream heard nothing).
+With Redis up but the subscription cut, what was published meanwhile comes from the replay window."""
 
 import subprocess
 from collections.abc import Iterator
