@@ -2,11 +2,16 @@
 how fast a change reaches all of them.
 
 Opens N box streams (raw asyncio sockets, one connection each) against ONE uvicorn process (ASGI) or
-against Pushpin in front of ONE sync gunicorn worker (`--via pushpin`), measures the serving
-processes' resident memory before and after, then publishes E changes through the same path the
-services use (django-eventstream's send_event: Redis replay window + pub/sub, and Pushpin's publish
-endpoint) and reports, per change, when each stream received it: p50 / p99 / max delivery latency
-and events delivered per second. The streams hold no database connection; the events go through the
+against Pushpin in front of gunicorn's sync workers (`--via pushpin`, `--web-workers`, 1 unasked),
+measures the serving processes' resident memory before and after (uvicorn, or gunicorn + Pushpin's
+processes and zurl, by the ids this script started), then publishes E changes through the same path
+the services use (django-eventstream's send_event: Redis replay window + pub/sub, and Pushpin's
+publish endpoint) and reports, per change, when each stream received it: p50 / p99 / max delivery
+latency and events delivered per second.
+
+A stream answered with anything but 200 (Pushpin's 502 when it cannot pass the request on), or
+closed by the server, is counted and opened again a second later, as an app would: a refusal can no
+longer pass for a slow open. The streams hold no database connection; the events go through the
 REDIS_URL database (default redis://127.0.0.1:6379/11). Run it under the bench lock:
 
     flock /tmp/bench.lock .venv/bin/python bench/live.py --streams 2000
@@ -33,49 +38,94 @@ BOX = "30.0,-98.0,30.5,-97.5"
 SPOT = (30.25, -97.75)
 
 
-def rss_kb(pids: list[int]) -> int:
-    """Resident memory of the processes and their children (kB)."""
-    total = 0
-    seen = set()
-    todo = list(pids)
-    while todo:
-        pid = todo.pop()
-        if pid in seen:
-            continue
-        seen.add(pid)
+def rss_by_name(pids: list[int]) -> dict[str, int]:
+    """Resident memory (kB) of the processes and their children, by name (gunicorn's are "python")."""
+    used: dict[str, int] = {}
+    for pid in descendants(pids):
         try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-            todo += [int(child) for child in children]
+            status = Path(f"/proc/{pid}/status").read_text().splitlines()
         except FileNotFoundError:
             continue
-    return total
+        name = next(line.split()[1] for line in status if line.startswith("Name:"))
+        rss = [int(line.split()[1]) for line in status if line.startswith("VmRSS:")]
+        used[name] = used.get(name, 0) + sum(rss)
+    return used
 
 
 class Stream:
     def __init__(self):
         self.received: dict[int, float] = {}
         self.open = asyncio.Event()
+        self.refused = 0  # answers other than 200
+        self.dropped = 0  # closed by the server (before or after stream-open)
+        self.last_status = b""
 
     async def run(self, host: str, port: int, path: str) -> None:
+        while True:
+            try:
+                await self._once(host, port, path)
+            except OSError:
+                self.dropped += 1
+            self.open.clear()
+            await asyncio.sleep(1.0)  # an app reconnects after a pause
+
+    async def _once(self, host: str, port: int, path: str) -> None:
         reader, writer = await asyncio.open_connection(host, port)
         writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: text/event-stream\r\n\r\n".encode())
-        await writer.drain()
         try:
+            await writer.drain()
+            status = await reader.readline()
+            if not status.startswith(b"HTTP/1.1 200"):
+                self.refused += 1
+                self.last_status = status.strip()
+                return
             while True:
                 line = await reader.readline()
                 if not line:
+                    self.dropped += 1
                     return
                 if line.startswith(b"event: stream-open"):
                     self.open.set()
                 elif line.startswith(b"data: {"):
                     now = time.time()
                     data = json.loads(line[6:])
-                    self.received[data["seq"]] = now - data["sent"]
+                    self.received.setdefault(data["seq"], now - data["sent"])
         finally:
             writer.close()
+
+
+def descendants(pids: list[int]) -> list[int]:
+    """The processes and all their children."""
+    found, todo = [], list(pids)
+    while todo:
+        pid = todo.pop()
+        if pid in found:
+            continue
+        found.append(pid)
+        try:
+            todo += [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        except FileNotFoundError:
+            continue
+    return found
+
+
+def cpu_seconds(pids: list[int]) -> dict[str, float]:
+    """CPU time (user + system, all threads) used so far by each process, by name (gunicorn's are "python")."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used: dict[str, float] = {}
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except FileNotFoundError:
+            continue
+        name = "bench client" if pid == os.getpid() else stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        used[name] = used.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+    return used
+
+
+def load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 async def main(args) -> None:
@@ -102,7 +152,8 @@ async def main(args) -> None:
 
             settings.GRIP_URL = pushpin.grip_url
             command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "foodtrucks.wsgi"]
-            env |= {"GRIP_URL": pushpin.grip_url, "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": "1"}
+            env |= {"GRIP_URL": pushpin.grip_url, "HOST": "127.0.0.1", "PORT": str(port)}
+            env |= {"WEB_CONCURRENCY": str(args.web_workers)}
             env |= {"GUNICORN_ACCESSLOG": "/dev/null", "GUNICORN_LOGLEVEL": "warning"}
             target_port = int(pushpin.url.rsplit(":", 1)[1])
         else:
@@ -111,8 +162,10 @@ async def main(args) -> None:
             target_port = port
         server = stack.enter_context(_serving_with_pid(command, port, env))
         await asyncio.sleep(1)
-        pids = [server.pid] + ([p.pid for p in _pushpin_pids()] if args.via == "pushpin" else [])
-        before = rss_kb(pids)
+        pids = [server.pid] + (list(pushpin.pids) if args.via == "pushpin" else [])
+        before_by_name = rss_by_name(pids)
+        before = sum(before_by_name.values())
+        print(f"load average before: {load_average()}", flush=True)
 
         streams = [Stream() for _ in range(args.streams)]
         path = f"/api/v1/live/places/?bbox={BOX}"
@@ -130,10 +183,14 @@ async def main(args) -> None:
                 break
             await asyncio.sleep(0.2)
         open_seconds = time.monotonic() - started
+        refused_opening = sum(stream.refused for stream in streams)
         await asyncio.sleep(2)
-        after = rss_kb(pids)
+        after_by_name = rss_by_name(pids)
+        after = sum(after_by_name.values())
 
         channels = tile_channels(*SPOT)
+        processes = [*descendants(pids), os.getpid()]
+        cpu_before = cpu_seconds(processes)
         sent_at = time.monotonic()
         for seq in range(args.events):
             data = {"kind": "moved", "place_id": 0, "is_open": True, "lat": SPOT[0], "lng": SPOT[1]}
@@ -143,16 +200,28 @@ async def main(args) -> None:
             await asyncio.sleep(args.interval)
         await asyncio.sleep(3)
         window = time.monotonic() - sent_at
+        cpu_after = cpu_seconds(processes)
+        cpu = {name: cpu_after[name] - cpu_before.get(name, 0.0) for name in cpu_after}
 
         latencies = [lat for stream in streams for lat in stream.received.values()]
         delivered = len(latencies)
         for task in tasks:
             task.cancel()
-        print(f"via={args.via} streams asked={args.streams} open={opened} in {open_seconds:.1f} s")
+        workers = f" web workers={args.web_workers}" if args.via == "pushpin" else ""
+        print(f"via={args.via}{workers} streams asked={args.streams} open={opened} in {open_seconds:.1f} s")
+        statuses = sorted({stream.last_status for stream in streams if stream.last_status})
+        print(
+            f"refused while opening={refused_opening} {statuses} "
+            f"dropped by the server={sum(stream.dropped for stream in streams)} "
+            f"open at the end={sum(stream.open.is_set() for stream in streams)}"
+        )
+        print(f"load average after: {load_average()}")
         print(
             f"serving RSS before={before / 1024:.0f} MiB after={after / 1024:.0f} MiB "
             f"per stream={(after - before) / max(opened, 1):.1f} kB"
         )
+        grown = {name: (after_by_name[name] - before_by_name.get(name, 0)) / 1024 for name in after_by_name}
+        print("RSS grown by: " + ", ".join(f"{name} {mib:+.0f} MiB" for name, mib in sorted(grown.items())))
         if latencies:
             latencies.sort()
             p = lambda q: latencies[min(int(q * len(latencies)), len(latencies) - 1)] * 1000  # noqa: E731
@@ -162,18 +231,13 @@ async def main(args) -> None:
                 f"mean={statistics.mean(latencies) * 1000:.0f} ms"
             )
             print(f"delivered {delivered / window:.0f} events/s over {window:.1f} s (incl. 3 s drain)")
+        busiest = sorted(cpu.items(), key=lambda item: -item[1])
+        print("CPU seconds while delivering: " + ", ".join(f"{name} {used:.1f}" for name, used in busiest if used))
 
 
 def _publish(send_event, channels: list[str], data: dict) -> None:
     for channel in channels:
         send_event(channel, "change", data)
-
-
-def _pushpin_pids():
-    import subprocess
-
-    out = subprocess.run(["pgrep", "-f", "condure|pushpin-handler|pushpin-proxy|zurl"], capture_output=True, text=True)
-    return [type("P", (), {"pid": int(pid)}) for pid in out.stdout.split()]
 
 
 class _serving_with_pid:
@@ -202,4 +266,5 @@ if __name__ == "__main__":
     parser.add_argument("--interval", type=float, default=0.5, help="seconds between changes")
     parser.add_argument("--via", choices=["asgi", "pushpin"], default="asgi")
     parser.add_argument("--open-timeout", type=float, default=120.0)
+    parser.add_argument("--web-workers", type=int, default=1, help="gunicorn sync workers behind Pushpin")
     asyncio.run(main(parser.parse_args()))

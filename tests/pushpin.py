@@ -18,6 +18,7 @@ SIG_KEY = "test-sig-key"
 class Pushpin:
     url: str  # where clients connect
     grip_url: str  # Django's GRIP_URL: the publish endpoint and the key requests are signed with
+    pids: tuple[int, ...] = ()  # zurl and Pushpin's runner (condure, proxy and handler are its children)
 
 
 def pushpin_installed() -> bool:
@@ -58,7 +59,11 @@ def running_pushpin(upstream_port: int) -> Iterator[Pushpin]:
         try:
             wait_for_port(http)
             wait_for_port(push_http)
-            yield Pushpin(url=f"http://127.0.0.1:{http}", grip_url=f"http://127.0.0.1:{push_http}?key={SIG_KEY}")
+            yield Pushpin(
+                url=f"http://127.0.0.1:{http}",
+                grip_url=f"http://127.0.0.1:{push_http}?key={SIG_KEY}",
+                pids=tuple(process.pid for process in processes),
+            )
         finally:
             for process in reversed(processes):
                 process.terminate()

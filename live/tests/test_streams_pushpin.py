@@ -1,7 +1,10 @@
 """The live streams behind a real Pushpin (the GRIP proxy, Debian package `pushpin`) in front of the
 Procfile's web process, gunicorn with ONE sync worker: Pushpin holds the open streams, so the worker
 still answers other requests; a check-in reaches the held streams within a second; a reconnect with
-Last-Event-ID is replayed what it missed; a box never hears a place far outside its tiles."""
+Last-Event-ID is replayed what it missed; a box never hears a place far outside its tiles; a burst of
+stream opens is queued, never refused."""
+
+import asyncio
 
 import django_grip
 import httpx
@@ -88,3 +91,28 @@ def test_pushpin_box_never_hears_a_place_outside_its_tiles(publishing_to, staff_
         _api_check_in(staff_a, far, lat=40.71, lng=-74.01)
         _api_check_in(staff_a, inside, lat=30.27, lng=-97.75)
         assert stream.next("change", timeout=1.0).json()["place_id"] == inside.pk
+
+
+async def _open_statuses(url: str, count: int) -> list[bytes]:
+    """Opens `count` streams at once (raw sockets) and returns each answer's status line."""
+    host, port = url.removeprefix("http://").split(":")
+    path = f"/api/v1/live/places/?bbox={BOX}"
+
+    async def one() -> tuple[bytes, asyncio.StreamWriter]:
+        reader, writer = await asyncio.open_connection(host, int(port))
+        writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: text/event-stream\r\n\r\n".encode())
+        await writer.drain()
+        return await asyncio.wait_for(reader.readline(), timeout=60), writer
+
+    answers = await asyncio.gather(*(one() for _ in range(count)))
+    for _status, writer in answers:
+        writer.close()
+    return [status.strip() for status, _writer in answers]
+
+
+def test_pushpin_queues_a_burst_of_stream_opens_instead_of_refusing_them(edge):
+    # Every app reconnecting at once (after a deploy): Pushpin's proxy answered 502 at once to the
+    # requests beyond the 100 it had queued to zurl; with `max_open_requests` they wait their turn.
+    statuses = asyncio.run(_open_statuses(edge.url, 400))
+    refused = [status for status in statuses if not status.endswith(b" 200 OK")]
+    assert refused == [], f"{len(refused)} of 400 opens refused, e.g. {refused[0]!r}"
