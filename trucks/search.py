@@ -5,8 +5,10 @@ plus two queries for the page's weekly hours and exceptions (its next opening), 
 costs a constant number of queries whatever its length, and a list needs no detail call per card.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -15,6 +17,7 @@ from django.db import connection
 from django.db.models import Prefetch, QuerySet, TextChoices
 from django.http import Http404
 from django.utils import timezone
+from psycopg import Cursor
 
 from trucks.models import (
     Category,
@@ -152,48 +155,72 @@ def location_status(*, kind: str, source: str, updated_at: datetime | None, now:
 
 
 # A card row, one per place: CARD_FIELDS of the place, its time zone (for the next opening), its vendor's
-# name and whether staff verified it, the cover photo (the place's first photo: key, width, height), its
-# categories (slugs, names: two arrays in their order), its weekly hours (six arrays, the columns of
-# trucks.schedule.HoursRow) and its exceptions from two days back to 16 days ahead (seven arrays, the
-# columns of ExceptionRow): the whole card and its next opening in the one statement of the page.
+# name and whether staff verified it, then four JSON values each read by a subquery of its own: the cover
+# photo (the place's first photo: [key, width, height]), the categories in their order ([[slug, name]]),
+# the weekly hours ([[weekday, opens, closes, address, lat, lng]]: trucks.schedule.HoursRow) and the
+# exceptions from two days back to 16 days ahead ([[date, kind, opens, closes, address, lat, lng]]:
+# ExceptionRow). The whole card and its next opening in the one statement of the page; subqueries in the
+# select list rather than lateral joins, which multiplied the planner's join orders (planning cost more
+# than running).
 _CARD_COLUMNS = (
-    ", ".join(f"p.{field}" for field in CARD_FIELDS)
-    + ", p.time_zone, v.business_name, v.verification_status = 'verified',"
-    " cover.image, cover.width, cover.height, cats.slugs, cats.names,"
-    " hrs.weekdays, hrs.opens, hrs.closes, hrs.addresses, hrs.lats, hrs.lngs,"
-    " exc.dates, exc.kinds, exc.opens, exc.closes, exc.addresses, exc.lats, exc.lngs"
+    ", ".join(f"p.{field}" for field in CARD_FIELDS)  # nosec B608 # noqa: S608 - constants only
+    + ", p.time_zone, v.business_name, v.verification_status = 'verified',"  # noqa: S608
+    # the cover photo: one probe of photo_place_position_idx
+    " (SELECT json_build_array(ph.image, ph.width, ph.height) FROM trucks_photo ph"
+    " WHERE ph.place_id = p.id ORDER BY ph.position, ph.id LIMIT 1),"
+    " (SELECT json_agg(json_build_array(c.slug, c.name) ORDER BY c.position, c.name, c.id)"
+    " FROM trucks_place_categories pc JOIN trucks_category c ON c.id = pc.category_id WHERE pc.place_id = p.id),"
+    " (SELECT json_agg(json_build_array(h.weekday, h.opens, h.closes, h.address, h.lat, h.lng)"
+    f" ORDER BY h.weekday, h.opens, h.id) FROM {OpeningHours._meta.db_table} h WHERE h.place_id = p.id),"
+    " (SELECT json_agg(json_build_array(e.date, e.kind, e.opens, e.closes, e.address, e.lat, e.lng)"
+    f" ORDER BY e.date, e.id) FROM {ScheduleException._meta.db_table} e"
+    " WHERE e.place_id = p.id AND e.date >= %(cards_since)s AND e.date <= %(cards_until)s)"
 )
-_CARD_WIDTH = len(CARD_FIELDS) + 21  # the columns above; the plain nearby page adds the distance
-_HOURS_ORDER = "ORDER BY h.weekday, h.opens, h.id"
-_EXCEPTIONS_ORDER = "ORDER BY e.date, e.id"
-_CATEGORIES_ORDER = "ORDER BY c.position, c.name, c.id"
-_CARD_JOINS = (
-    " JOIN vendors_vendor v ON v.id = p.vendor_id"  # nosec B608 # noqa: S608 - constants only
-    # the cover photo: one probe of photo_place_position_idx per place
-    " LEFT JOIN LATERAL (SELECT ph.image, ph.width, ph.height FROM trucks_photo ph"
-    " WHERE ph.place_id = p.id ORDER BY ph.position, ph.id LIMIT 1) cover ON TRUE"
-    # aggregates of no rows are one row of NULLs: every place keeps its row
-    f" CROSS JOIN LATERAL (SELECT array_agg(c.slug {_CATEGORIES_ORDER}) AS slugs,"
-    f" array_agg(c.name {_CATEGORIES_ORDER}) AS names"
-    " FROM trucks_place_categories pc JOIN trucks_category c ON c.id = pc.category_id"
-    " WHERE pc.place_id = p.id) cats"
-    f" CROSS JOIN LATERAL (SELECT array_agg(h.weekday {_HOURS_ORDER}) AS weekdays,"
-    f" array_agg(h.opens {_HOURS_ORDER}) AS opens, array_agg(h.closes {_HOURS_ORDER}) AS closes,"
-    f" array_agg(h.address {_HOURS_ORDER}) AS addresses, array_agg(h.lat {_HOURS_ORDER}) AS lats,"
-    f" array_agg(h.lng {_HOURS_ORDER}) AS lngs"
-    f" FROM {OpeningHours._meta.db_table} h WHERE h.place_id = p.id) hrs"
-    f" CROSS JOIN LATERAL (SELECT array_agg(e.date {_EXCEPTIONS_ORDER}) AS dates,"
-    f" array_agg(e.kind {_EXCEPTIONS_ORDER}) AS kinds, array_agg(e.opens {_EXCEPTIONS_ORDER}) AS opens,"
-    f" array_agg(e.closes {_EXCEPTIONS_ORDER}) AS closes, array_agg(e.address {_EXCEPTIONS_ORDER}) AS addresses,"
-    f" array_agg(e.lat {_EXCEPTIONS_ORDER}) AS lats, array_agg(e.lng {_EXCEPTIONS_ORDER}) AS lngs"
-    f" FROM {ScheduleException._meta.db_table} e"
-    " WHERE e.place_id = p.id AND e.date >= %(cards_since)s AND e.date <= %(cards_until)s) exc"
-)
+_CARD_WIDTH = len(CARD_FIELDS) + 7  # the columns above; the plain nearby page adds the distance
+_CARD_JOINS = " JOIN vendors_vendor v ON v.id = p.vendor_id"
 # One statement built once for the hot path of every list, not an ORM query rebuilt per request.
 _CARDS_SQL = (
     f"SELECT {_CARD_COLUMNS} FROM trucks_place p{_CARD_JOINS}"  # nosec B608 # noqa: S608 - constants only
     " WHERE p.id = ANY(%(ids)s) {active}"
 )
+
+
+# psycopg prepares a statement run this many times on a connection, or one asked to (prepare=True).
+ONLY_WHEN_ASKED = 2**31
+
+
+class _PreparedCursor(Cursor):
+    """Binds parameters server-side and has PostgreSQL prepare the statement (once per connection)."""
+
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        return super().execute(query, params, prepare=True, binary=binary)
+
+
+@contextmanager
+def statement_cursor() -> Iterator:
+    """Django's cursor (its health check, error wrapping and query log) over a cursor that prepares the
+    statement, for the statements written once that run on every request.
+
+    Django binds client-side and never prepares, so every run is a new text that PostgreSQL parses and
+    plans again: for the nearby page's statement, planning cost about as much as running it. Prepared,
+    it is planned once per connection (PostgreSQL then keeps a custom plan or a generic one, its choice).
+    Not behind PgBouncer in transaction mode (DATABASE_POOLER), where the next statement may run on a
+    server connection that never saw the prepared one (docs/pgbouncer.md): there it runs as before.
+    """
+    with connection.cursor() as cursor:
+        if settings.DATABASE_POOLER:
+            yield cursor
+            return
+        client = cursor.cursor
+        if client.connection.prepare_threshold is None:  # Django's default: psycopg then prepares nothing
+            # only what is asked explicitly (Django's own cursors bind client-side and never prepare)
+            client.connection.prepare_threshold = ONLY_WHEN_ASKED
+        cursor.cursor = _PreparedCursor(client.connection)
+        try:
+            yield cursor
+        finally:
+            cursor.cursor.close()
+            cursor.cursor = client
 
 
 def card_params(now: datetime) -> dict:
@@ -224,6 +251,10 @@ def place_cards_by_ids(
     return [cards[place_id] for place_id in place_ids if place_id in cards]
 
 
+def _time(value: str | None) -> time | None:
+    return None if value is None else time.fromisoformat(value)
+
+
 def _cards_from_rows(rows, *, now: datetime, distances: dict[int, float] | None = None) -> dict[int, dict]:
     """Cards by id (in the rows' order) from card rows (_CARD_COLUMNS), each with its next opening and
     location status at `now`."""
@@ -231,20 +262,20 @@ def _cards_from_rows(rows, *, now: datetime, distances: dict[int, float] | None 
     cards: dict[int, dict] = {}
     for row in rows:
         card = dict(zip(CARD_FIELDS, row[:width], strict=True))
-        (time_zone, vendor_name, verified, image, image_width, image_height, slugs, names) = row[width : width + 8]
+        time_zone, vendor_name, verified, cover, categories, hours, exceptions = row[width : width + 7]
         card["rating_avg"] = str(card["rating_avg"])  # numeric(3,2): "4.50", the schema's decimal string
         card["vendor"] = {"id": card.pop("vendor_id"), "name": vendor_name, "is_verified": verified}
-        card["categories"] = [{"slug": slug, "name": name} for slug, name in zip(slugs or (), names or (), strict=True)]
-        card["cover_photo"] = image_card(image or "", width=image_width, height=image_height)
+        card["categories"] = [{"slug": slug, "name": name} for slug, name in categories or ()]
+        card["cover_photo"] = image_card(cover[0], width=cover[1], height=cover[2]) if cover else None
         if distances is not None:
             card["distance_km"] = round(distances[row[0]], 3)
         hours = [
-            HoursRow(*columns)
-            for columns in zip(*(column or () for column in row[width + 8 : width + 14]), strict=True)
+            HoursRow(weekday, _time(opens), _time(closes), address, lat, lng)
+            for weekday, opens, closes, address, lat, lng in hours or ()
         ]
         exceptions = [
-            ExceptionRow(*columns)
-            for columns in zip(*(column or () for column in row[width + 14 : width + 21]), strict=True)
+            ExceptionRow(date.fromisoformat(day), kind, _time(opens), _time(closes), address, lat, lng)
+            for day, kind, opens, closes, address, lat, lng in exceptions or ()
         ]
         slot = next_opening_of(time_zone=time_zone, hours=hours, exceptions=exceptions, moment=now)
         card["next_opening"] = (
@@ -301,7 +332,7 @@ class PlainNearbySearch:
         """One page of cards (one row more than `limit` is read, to know whether a page follows), the
         count capped at NEARBY_COUNT_CAP, and the change log's version."""
         cap, now = settings.NEARBY_COUNT_CAP, timezone.now()
-        with connection.cursor() as cursor:
+        with statement_cursor() as cursor:
             cursor.execute(*self.first_sql(offset=offset, limit=limit + 1, cap=cap, now=now))
             rows = cursor.fetchall()
         count, version = rows[0][0], rows[0][1] or 0
