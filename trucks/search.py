@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cache
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -251,7 +252,9 @@ def place_cards_by_ids(
     return [cards[place_id] for place_id in place_ids if place_id in cards]
 
 
+@cache
 def _time(value: str | None) -> time | None:
+    """A local time read from the JSON of the card's statement (a few distinct ones: kept once each)."""
     return None if value is None else time.fromisoformat(value)
 
 
