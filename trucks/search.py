@@ -209,7 +209,8 @@ def statement_cursor() -> Iterator:
     server connection that never saw the prepared one (docs/pgbouncer.md): there it runs as before.
     """
     with connection.cursor() as cursor:
-        if settings.DATABASE_POOLER:
+        # behind a pooler, or prepared statements set by hand (OPTIONS): as Django runs every statement
+        if settings.DATABASE_POOLER or "prepare_threshold" in connection.settings_dict.get("OPTIONS", {}):
             yield cursor
             return
         client = cursor.cursor

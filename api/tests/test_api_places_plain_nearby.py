@@ -306,3 +306,33 @@ def test_plain_nearby_keeps_the_etag_and_answers_304(db, api_client):
     assert first["Cache-Control"] == "no-cache" and first["ETag"].startswith('W/"')
     assert (again.status_code, again.content, again["ETag"]) == (304, b"", first["ETag"])
     assert general.json() == first.json()
+
+
+def test_the_page_statement_is_prepared_once_per_connection_but_never_behind_pgbouncer(db, settings):
+    from django.db import connection
+
+    from trucks.nearby import NearbyKeys
+    from trucks.search import PlainNearbySearch
+
+    def prepared() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%trucks_placechangerecord%"]
+            )
+            return cursor.fetchone()[0]
+
+    factories.PlaceFactory(lat=CENTER[0], lng=CENTER[1])
+    search = PlainNearbySearch(NearbyKeys(lat=CENTER[0], lng=CENTER[1], radius_km=5.0))
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+
+    # behind PgBouncer in transaction mode: as Django runs every statement
+    settings.DATABASE_POOLER = "pgbouncer"
+    assert search.capped_page(offset=0, limit=20).count == 1
+    assert prepared() == 0
+
+    # otherwise: prepared on the first run, reused after
+    settings.DATABASE_POOLER = ""
+    pages = [search.capped_page(offset=0, limit=20) for _ in range(3)]
+    assert [page.count for page in pages] == [1, 1, 1]
+    assert prepared() == 1
