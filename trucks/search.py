@@ -1,8 +1,8 @@
 """Reads for the consumer API: the place search with its filters, and lean "place card" rows.
 
-A card is a plain dict built from one SQL statement (the places with their vendor and categories)
-plus two queries for the page's weekly hours and exceptions (its next opening), so a list of places
-costs a constant number of queries whatever its length, and a list needs no detail call per card.
+A card is a plain dict built from one row of one SQL statement (the place with its vendor, cover photo,
+categories, weekly hours and exceptions; the next opening computed from them by trucks.schedule), so a
+list of places costs one query whatever its length, and a list needs no detail call per card.
 """
 
 from collections.abc import Iterator
