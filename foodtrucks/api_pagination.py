@@ -83,6 +83,7 @@ class WindowCountPagination(ApiPagination):
             if not page.rows and number > 1:
                 raise NotFound("Invalid page: that page contains no results.")
             self.total, self.count_is_capped, self.has_next = page.count, page.count_is_capped, page.has_next
+            self.version = getattr(page, "version", None)  # the change log's, read with the page
             return page.rows
         if hasattr(queryset, "page_rows"):  # a search that pages itself (trucks.upcoming.OpenStopKeys)
             rows = queryset.page_rows(offset=offset, limit=size)

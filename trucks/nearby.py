@@ -213,13 +213,15 @@ class NearbyKeys:
             return self.radius_km
         return min(self.radius_km, self.radius_km * math.sqrt(2.0 * needed / cap))
 
-    def page(self, *, offset: int, limit: int, cap: int, fetch) -> NearbyPage:
+    def page(self, *, offset: int, limit: int, cap: int, fetch, count: int | None = None) -> NearbyPage:
         """One page: `fetch(sql, params)` runs the keys' statement (or one wrapping it) and returns
-        its rows, nearest first; one row more than `limit` is asked to know whether a page follows."""
-        sql, params = self.count_sql(cap=cap)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            (count,) = cursor.fetchone()
+        its rows, nearest first; one row more than `limit` is asked to know whether a page follows.
+        `count`: the circle's count up to cap + 1 when already read (count_sql)."""
+        if count is None:
+            sql, params = self.count_sql(cap=cap)
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                (count,) = cursor.fetchone()
         radius = self.first_ring_km(count=count, cap=cap, needed=offset + limit + 1)
         while True:
             rows = fetch(*self.page_sql(offset=offset, limit=limit + 1, radius_km=radius))

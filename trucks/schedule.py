@@ -138,13 +138,18 @@ def next_opening_of(
     """next_opening() from rows (model instances or HoursRow / ExceptionRow): the slots from local
     yesterday on, day by day, stopping at the first that has not ended (a card asks 15 days, and
     most places answer on the first or second)."""
+    by_weekday: dict[int, list] = {}
+    for row in hours:
+        by_weekday.setdefault(row.weekday, []).append(row)
+    by_date = {exception.date: exception for exception in exceptions}
+    if not by_weekday and not by_date:
+        return None
     zone = ZoneInfo(time_zone)
     today = moment.astimezone(zone).date()
-    hours = list(hours)
-    by_date = {exception.date: exception for exception in exceptions}
     day, last = today - timedelta(days=1), today + timedelta(days=horizon_days)
     while day <= last:
-        for slot in slots_for_day(day, zone=zone, hours=hours, exceptions=by_date):
+        # each day reads only its weekday's hours (in their order: the same slots as from all of them)
+        for slot in slots_for_day(day, zone=zone, hours=by_weekday.get(day.weekday(), ()), exceptions=by_date):
             if slot.ends_at > moment:
                 return slot
         day += timedelta(days=1)

@@ -319,11 +319,12 @@ def open_stop_keys(rows: QuerySet[UpcomingStop], *, ordering: str | None, with_p
 
 
 def stop_card(row: dict) -> dict:
-    """A key row's stop, shaped for the card: starts_at and ends_at in the place's own zone."""
+    """A key row's stop, shaped for the card: starts_at and ends_at in the place's own zone, written as
+    the card's JSON has them (ISO 8601 with the local offset: "+00:00" in a zone at UTC, never "Z")."""
     zone = ZoneInfo(row["place__time_zone"])
     return {
-        "starts_at": row["starts_at"].astimezone(zone),
-        "ends_at": row["ends_at"].astimezone(zone),
+        "starts_at": row["starts_at"].astimezone(zone).isoformat(),
+        "ends_at": row["ends_at"].astimezone(zone).isoformat(),
         "address": row["address"],
         "lat": row["lat"],
         "lng": row["lng"],

@@ -116,10 +116,11 @@ class VendorRefSerializer(serializers.Serializer):
 
 
 class LocalDateTimeField(serializers.DateTimeField):
-    """An aware datetime shown in its own zone (ISO 8601 with offset), not converted to UTC."""
+    """An aware datetime shown in its own zone (ISO 8601 with offset), not converted to UTC; a card's
+    times come already written so (trucks.search), and pass as they are."""
 
     def to_representation(self, value):
-        return None if value is None else value.isoformat()
+        return value if value is None or isinstance(value, str) else value.isoformat()
 
 
 class SlotSerializer(serializers.Serializer):

@@ -1,5 +1,7 @@
 """The place endpoints of the consumer API: search, detail, top of a city, categories, check-in."""
 
+import re
+
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 from django.utils.http import http_date
@@ -30,6 +32,7 @@ from trucks.catch_up import (
 )
 from trucks.filters import PlaceMapFilter, PlaceSearchFilter, TopPlacesFilter
 from trucks.models import LocationSource, Place
+from trucks.nearby import DEFAULT_RADIUS_KM, MAX_RADIUS_KM
 from trucks.search import categories_all, place_cards_by_ids, place_cards_for_page, place_detail, places_search
 from trucks.selectors import get_place_for_member_or_404
 from trucks.services import place_check_in
@@ -47,12 +50,58 @@ IF_NONE_MATCH = OpenApiParameter(
 NOT_MODIFIED = OpenApiResponse(description="Not Modified: the answer you hold (its ETag in If-None-Match) is current.")
 
 
-def search_etag(request, name: str) -> str:
-    """A search page's ETag: any logged place change (below the horizon), the query, the clock's bucket."""
+def search_etag(request, name: str, *, version: int | None = None) -> str:
+    """A search page's ETag: any logged place change (below the horizon), the query, the clock's bucket.
+
+    `version`: the change log's version when already read (with the page, on the same snapshot).
+    """
     renderer = getattr(request, "accepted_renderer", None)
-    return weak_etag(
-        name, change_log_version(), query_key(request), getattr(renderer, "format", ""), clock_bucket(timezone.now())
-    )
+    version = change_log_version() if version is None else version
+    return weak_etag(name, version, query_key(request), getattr(renderer, "format", ""), clock_bucket(timezone.now()))
+
+
+# The plain nearby search's query: a point, maybe a radius and a page, each once, written plainly.
+_PLAIN_NEARBY_PARAMETERS = frozenset({"lat", "lng", "radius_km", "page", "page_size"})
+_PLAIN_NUMBER = re.compile(r"-?[0-9]{1,3}(\.[0-9]{1,15})?")
+_PLAIN_WHOLE = re.compile(r"[1-9][0-9]{0,8}")
+
+
+def plain_nearby_point(query) -> tuple[float, float, float] | None:
+    """(lat, lng, radius_km) of a plain nearby search whose every parameter is plainly valid, else None.
+
+    The hot request's validation without a FilterSet and a serializer: only lat, lng, radius_km, page
+    and page_size, each given once, as plain decimal numbers inside their ranges (page numbers as whole
+    numbers from 1), which PlaceSearchFilter and PlaceSearchPointSerializer accept with the same values.
+    Anything else (another parameter, a repeated or odd-looking value, one out of range) answers None and
+    the general path validates it: the same answers and the same 400 messages.
+    """
+    lists = query.lists()
+    values = {}
+    for name, given in lists:
+        if name not in _PLAIN_NEARBY_PARAMETERS or len(given) != 1:
+            return None
+        values[name] = given[0]
+    if "lat" not in values or "lng" not in values:
+        return None
+    for name in ("page", "page_size"):
+        if name in values and not _PLAIN_WHOLE.fullmatch(values[name]):
+            return None
+    numbers = []
+    for name, low, high, default in (
+        ("lat", -90.0, 90.0, None),
+        ("lng", -180.0, 180.0, None),
+        ("radius_km", 0.01, MAX_RADIUS_KM, DEFAULT_RADIUS_KM),
+    ):
+        if name not in values:
+            numbers.append(default)
+            continue
+        if not _PLAIN_NUMBER.fullmatch(values[name]):
+            return None
+        number = float(values[name])
+        if not low <= number <= high:
+            return None
+        numbers.append(number)
+    return numbers[0], numbers[1], numbers[2]
 
 
 class PlaceListView(APIView):
@@ -77,6 +126,8 @@ class PlaceListView(APIView):
         responses={200: paginated(s.PlaceCardSerializer, capped=True), 304: NOT_MODIFIED, **error_responses(400, 404)},
     )
     def get(self, request):
+        if (point := plain_nearby_point(request.query_params)) is not None:
+            return self.plain_nearby(request, *point)
         filters, point = filters_valid(request, self.filterset_class, others=s.PlaceSearchPointSerializer)
         etag = search_etag(request, "places")
         if (unchanged := not_modified(request, etag)) is not None:
@@ -94,6 +145,17 @@ class PlaceListView(APIView):
         page = paginator.paginate_queryset(rows, request, view=self)
         # in PlaceCardSerializer's shape
         return mark_revalidate(paginator.get_paginated_response(place_cards_for_page(page)), etag)
+
+    def plain_nearby(self, request, lat: float, lng: float, radius_km: float):
+        """The hot search (a point, a radius, a page): the same answer as the general path in one
+        statement (the version for the ETag, the capped count, the page's cards with their next openings)."""
+        conditional = "HTTP_IF_NONE_MATCH" in request.META
+        if conditional and (unchanged := not_modified(request, search_etag(request, "places"))) is not None:
+            return unchanged
+        paginator = WindowCountPagination()
+        cards = paginator.paginate_queryset(places_search(lat=lat, lng=lng, radius_km=radius_km), request, view=self)
+        etag = search_etag(request, "places", version=paginator.version)
+        return mark_revalidate(paginator.get_paginated_response(cards), etag)
 
 
 class PlaceMapView(APIView):

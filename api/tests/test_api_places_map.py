@@ -176,8 +176,8 @@ def test_map_query_count_is_constant(db, api_client, settings, django_assert_num
     # threshold, then one GROUP BY
     with django_assert_num_queries(1 + 2):
         clusters = api_client.get(URL, {"bbox": "30,-98,31,-97"})
-    # places: the ids, the cards, the page's hours and exceptions
-    with django_assert_num_queries(1 + 4):
+    # places: the ids, the cards (with their hours and exceptions)
+    with django_assert_num_queries(1 + 2):
         places = api_client.get(URL, {"bbox": "30,-98,30.5,-97"})
 
     assert clusters.json()["type"] == "clusters"

@@ -66,8 +66,8 @@ def test_favorites_list_query_count_is_constant(consumer, consumer_client, djang
         place.categories.add(factories.CategoryFactory())
         factories.FavoritePlaceFactory(user=consumer, place=place)
 
-    # token, count, page, the cards (with categories and vendors), the cards' hours and exceptions
-    with django_assert_num_queries(6):
+    # token, count, page, the cards (with categories, vendors, hours and exceptions: their next openings)
+    with django_assert_num_queries(4):
         response = consumer_client.get(FAVORITES)
 
     assert len(response.json()["results"]) == size
@@ -134,9 +134,8 @@ def test_recently_viewed_query_count_is_constant(consumer, consumer_client, djan
     for place in factories.PlaceFactory.create_batch(size):
         RecentlyViewedPlace.objects.create(user=consumer, place=place)
 
-    # the rows (50 at most, counted in Python), the cards, the two queries of their next openings
-    # (hours, exceptions) included
-    with django_assert_num_queries(5):
+    # the rows (50 at most, counted in Python), the cards with their next openings' hours and exceptions
+    with django_assert_num_queries(3):
         response = consumer_client.get(RECENT)
 
     assert response.json()["count"] == size

@@ -2,8 +2,9 @@
 
 A bare WSGI app (gunicorn runs it like the real one) that answers `GET /?lat=&lng=&radius_km=` with
 the rows of the same statement the endpoint runs for a plain nearby page (trucks.search's
-PlainNearbySearch: keys, cards and total in one statement), as JSON, over one psycopg connection per
-worker process. No middleware, authentication, throttle, validation or next openings.
+PlainNearbySearch.first_sql: the change log's version, the capped count and the page's cards with their
+hours and exceptions, in one statement), as JSON, over one psycopg connection per worker process. No
+middleware, authentication, throttle, validation, next openings computed or cards built.
 
     DATABASE_URL=... gunicorn -w 4 bench.load.raw_nearby_wsgi:application
 """
@@ -37,7 +38,7 @@ def application(environ, start_response):
     keys = NearbyKeys(
         lat=float(query["lat"][0]), lng=float(query["lng"][0]), radius_km=float(query.get("radius_km", ["5"])[0])
     )
-    sql, params = PlainNearbySearch(keys).page_sql(offset=0, limit=20)
+    sql, params = PlainNearbySearch(keys).first_sql(offset=0, limit=21, cap=1000)
     with _connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()

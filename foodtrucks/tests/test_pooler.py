@@ -92,6 +92,7 @@ from datetime import date
 from django.db import connection
 from analytics.rollup import rollup_day
 from trucks.models import Place
+from trucks.search import places_search
 from trucks.top_places import top_places_warm
 
 errors = []
@@ -103,6 +104,9 @@ def work():
         for _ in range(12):
             assert Place.objects.filter(is_active=True).count() == 3
             top_places_warm()
+            # the nearby page's one statement, run as Django runs every statement (never prepared)
+            nearby = places_search(lat=30.2672, lng=-97.7431, radius_km=5.0).capped_page(offset=0, limit=20)
+            assert nearby.count == 3
         rollup_day(day=date.fromisoformat(DAY))
     except Exception as error:
         errors.append(repr(error))

@@ -150,7 +150,7 @@ def searched(moment: datetime, now: datetime, **point) -> list[tuple[int, dateti
     if point:
         # in UTC: a time of the repeated hour never equals a time of another zone (PEP 495)
         cards = search.page_rows(offset=0, limit=10_000)
-        return [(card["id"], card["stop"]["starts_at"].astimezone(UTC)) for card in cards]
+        return [(card["id"], datetime.fromisoformat(card["stop"]["starts_at"]).astimezone(UTC)) for card in cards]
     return [(key["place_id"], key["starts_at"]) for key in search]
 
 
