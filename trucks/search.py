@@ -20,6 +20,7 @@ from django.http import Http404
 from django.utils import timezone
 from psycopg import Cursor
 
+from trucks.change_horizon import HORIZON_EXPRESSION
 from trucks.models import (
     Category,
     LocationSource,
@@ -371,7 +372,7 @@ _NEARBY_CARDS_SQL = (
 # beyond it the keys are not read, the page is read in rings).
 _NEARBY_FIRST_SQL = (
     "SELECT circle.n, (SELECT max(xid) FROM trucks_placechangerecord"  # nosec B608 # noqa: S608 - constants only
-    " WHERE xid < (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint), page.*"
+    f" WHERE xid < {HORIZON_EXPRESSION}), page.*"
     " FROM ({count}) AS circle(n) LEFT JOIN LATERAL ("
     f"SELECT {_CARD_COLUMNS}, k.distance_km"
     f" FROM ({{keys}}) AS k JOIN trucks_place p ON p.id = k.id{_CARD_JOINS}"
