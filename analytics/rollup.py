@@ -184,9 +184,23 @@ def _hour_columns() -> str:
 
 
 def rollup_day_postgresql(*, day: date, zones: list[str], computed_at: datetime) -> RollupResult:
-    """Run the roll-up's statement (`rollup_statement`) for one day."""
-    sql, params = rollup_statement(day=day, zones=zones, computed_at=computed_at)
+    """Run the roll-up's statement (`rollup_statement`) for one day.
+
+    A day without rows yet (its first run) gets the plain INSERT form of the statement: no lookup of
+    old rows, no conflict check, no delete. The caller holds the day's advisory lock, so no other
+    run writes the day meanwhile (were a row there after all, the unique constraint fails the run,
+    and the retry takes the upsert form).
+    """
+    stats = DailyPlaceStats._meta.db_table
+    cells = DailyLocationCell._meta.db_table
     with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT EXISTS (SELECT 1 FROM {stats} WHERE date = %(day)s) "  # nosec B608 # noqa: S608
+            f"OR EXISTS (SELECT 1 FROM {cells} WHERE date = %(day)s)",
+            {"day": day},
+        )
+        (has_rows,) = cursor.fetchone()
+        sql, params = rollup_statement(day=day, zones=zones, computed_at=computed_at, first_run=not has_rows)
         # The day's events and the distinct counts' sorts stay in memory.
         cursor.execute("SET LOCAL work_mem = '128MB'")
         cursor.execute(sql, params)
@@ -194,7 +208,9 @@ def rollup_day_postgresql(*, day: date, zones: list[str], computed_at: datetime)
     return RollupResult(stats_rows, stats_removed, cell_rows, cells_removed)
 
 
-def rollup_statement(*, day: date, zones: list[str], computed_at: datetime) -> tuple[str, dict]:
+def rollup_statement(
+    *, day: date, zones: list[str], computed_at: datetime, first_run: bool = False
+) -> tuple[str, dict]:
     """The roll-up as one set-based statement (raw SQL: the ORM cannot say upsert-from-select).
 
     The events table is partitioned by UTC day: the window's bounds are constants of the statement
@@ -205,8 +221,9 @@ def rollup_statement(*, day: date, zones: list[str], computed_at: datetime) -> t
     is matched by UTC bounds per zone (`day_segments`, split at a DST change) instead of a time
     zone conversion of every event, and the local hour is UTC epoch + the segment's offset. The
     events are materialized once (inlined, the 24 hourly FILTERs would recompute each row 24
-    times), then aggregated into the stats and the cells, upserted, and the day's rows
-    of places without events any more deleted.
+    times), then aggregated into the stats and the cells, and written: with `first_run` (the day
+    has no rows) by plain INSERTs; otherwise upserted, only the new or changed rows, and the day's
+    rows of places without events any more deleted.
     """
     events = UserInteraction._meta.db_table
     places = Place._meta.db_table
@@ -220,7 +237,7 @@ def rollup_statement(*, day: date, zones: list[str], computed_at: datetime) -> t
     params["segment_ends"] = [segment.ends_at for segment in segments]
     params["segment_offsets"] = [segment.utc_offset_seconds for segment in segments]
     view = "ev.is_view"
-    sql = f"""
+    aggregates = f"""
         WITH segment AS (
             SELECT * FROM unnest(%(segment_zones)s::text[], %(segment_starts)s::timestamptz[],
                                  %(segment_ends)s::timestamptz[], %(segment_offsets)s::int[])
@@ -266,6 +283,40 @@ def rollup_statement(*, day: date, zones: list[str], computed_at: datetime) -> t
             LEFT JOIN viewers v ON v.place_id = c.place_id
             LEFT JOIN nearby n ON n.place_id = c.place_id
         ),
+        cell_agg AS (
+            -- per place, cell and user first, then per cell: distinct users without a sort per cell
+            SELECT place_id, cell_lat, cell_lng, sum(n) AS events, count(user_id) AS users
+            FROM (
+                SELECT ev.place_id, floor(ev.lat * 100)::int AS cell_lat, floor(ev.lng * 100)::int AS cell_lng,
+                       ev.user_id, count(*) AS n
+                FROM ev
+                WHERE ev.lat IS NOT NULL AND ev.lng IS NOT NULL
+                GROUP BY 1, 2, 3, 4
+            ) per_user
+            GROUP BY 1, 2, 3
+        ),
+"""  # nosec B608 # noqa: S608 - table names come from the models, values are parameters
+    if first_run:
+        writes = f"""
+        stats_inserted AS (
+            INSERT INTO {stats} (place_id, date, views, unique_viewers, clicks, ratings, nearby_users,
+                                 avg_dwell_ms, views_by_hour, computed_at)
+            SELECT a.place_id, %(day)s::date, a.views, a.unique_viewers, a.clicks, a.ratings, a.nearby_users,
+                   a.avg_dwell_ms, a.views_by_hour, %(computed_at)s
+            FROM agg a
+            RETURNING 1
+        ),
+        cells_inserted AS (
+            INSERT INTO {cells} (place_id, date, cell_lat, cell_lng, events, users)
+            SELECT a.place_id, %(day)s::date, a.cell_lat, a.cell_lng, a.events, a.users
+            FROM cell_agg a
+            RETURNING 1
+        )
+        SELECT n_stats, n_stats, 0, n_cells, n_cells, 0
+        FROM (SELECT count(*) AS n_stats FROM stats_inserted) s, (SELECT count(*) AS n_cells FROM cells_inserted) c
+    """  # nosec B608 # noqa: S608
+    else:
+        writes = f"""
         stats_upserted AS (
             INSERT INTO {stats} AS s (place_id, date, views, unique_viewers, clicks, ratings, nearby_users,
                                       avg_dwell_ms, views_by_hour, computed_at)
@@ -295,18 +346,6 @@ def rollup_statement(*, day: date, zones: list[str], computed_at: datetime) -> t
             WHERE s.date = %(day)s::date AND NOT EXISTS (SELECT 1 FROM agg WHERE agg.place_id = s.place_id)
             RETURNING 1
         ),
-        cell_agg AS (
-            -- per place, cell and user first, then per cell: distinct users without a sort per cell
-            SELECT place_id, cell_lat, cell_lng, sum(n) AS events, count(user_id) AS users
-            FROM (
-                SELECT ev.place_id, floor(ev.lat * 100)::int AS cell_lat, floor(ev.lng * 100)::int AS cell_lng,
-                       ev.user_id, count(*) AS n
-                FROM ev
-                WHERE ev.lat IS NOT NULL AND ev.lng IS NOT NULL
-                GROUP BY 1, 2, 3, 4
-            ) per_user
-            GROUP BY 1, 2, 3
-        ),
         cells_upserted AS (
             INSERT INTO {cells} AS c (place_id, date, cell_lat, cell_lng, events, users)
             SELECT a.place_id, %(day)s::date, a.cell_lat, a.cell_lng, a.events, a.users
@@ -330,8 +369,8 @@ def rollup_statement(*, day: date, zones: list[str], computed_at: datetime) -> t
         SELECT (SELECT count(*) FROM agg), (SELECT count(*) FROM stats_upserted),
                (SELECT count(*) FROM stats_removed), (SELECT count(*) FROM cell_agg),
                (SELECT count(*) FROM cells_upserted), (SELECT count(*) FROM cells_removed)
-    """  # nosec B608 # noqa: S608 - table names come from the models, values are parameters
-    return sql, params
+    """  # nosec B608 # noqa: S608
+    return aggregates + writes, params
 
 
 # --- which days to roll up, and retention ------------------------------------------------------------
