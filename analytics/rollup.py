@@ -1,4 +1,4 @@
-"""The daily roll-up: the raw events of one LOCAL day -> DailyPlaceStats and DailyLocationCell.
+"""The daily roll-up: the raw events of one LOCAL day -> DailyPlaceStats (with the heat-map cells).
 
 A place's day runs from its own local midnight to the next (the place's IANA zone), so one
 calendar `day` covers a different UTC window in each zone. Every query first narrows the raw
@@ -7,8 +7,10 @@ events to the UTC window that covers the day in all zones in use (an index range
 
 The roll-up recomputes a whole day and overwrites it, so running it twice, or again after late
 events arrived, gives the same rows as running it once. It is one set-based statement (stats and
-heat-map cells) under a transaction-scoped advisory lock keyed on the day: a second run of the same
-day (a redelivered task racing the beat's requeue) waits for the first, then recomputes.
+heat-map cells, one row per place and day) under a transaction-scoped advisory lock keyed on the
+day: a second run of the same day (a redelivered task racing the beat's requeue) waits for the
+first, then recomputes. The first run of a day writes with a plain INSERT (nothing to compare with
+or to delete).
 
 A run whose worker died stays "running" until the beat (or the next run of its day) finds it past
 the roll-up's hard time limit and marks it abandoned; the day is then due again (docs/analytics.md).
@@ -27,7 +29,6 @@ from django.utils import timezone
 
 from analytics import partitions
 from analytics.models import (
-    DailyLocationCell,
     DailyPlaceStats,
     LateEventScan,
     RollupRun,
@@ -61,7 +62,6 @@ class RollupResult:
     stats_rows: int
     stats_removed: int
     cell_rows: int
-    cells_removed: int
 
 
 # --- local days and their UTC windows -------------------------------------------------------------
@@ -155,12 +155,11 @@ def rollup_day(*, day: date) -> RollupRun:
     run.duration_ms = int((monotonic_time.monotonic() - clock) * 1000)
     run.save(update_fields=["status", "stats_rows", "cell_rows", "finished_at", "duration_ms"])
     logger.info(
-        "roll-up %s: %s stats rows (%s removed), %s cells (%s removed) in %s ms",
+        "roll-up %s: %s stats rows (%s removed), %s cells in %s ms",
         day,
         result.stats_rows,
         result.stats_removed,
         result.cell_rows,
-        result.cells_removed,
         run.duration_ms,
     )
     return run
@@ -192,20 +191,15 @@ def rollup_day_postgresql(*, day: date, zones: list[str], computed_at: datetime)
     and the retry takes the upsert form).
     """
     stats = DailyPlaceStats._meta.db_table
-    cells = DailyLocationCell._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT EXISTS (SELECT 1 FROM {stats} WHERE date = %(day)s) "  # nosec B608 # noqa: S608
-            f"OR EXISTS (SELECT 1 FROM {cells} WHERE date = %(day)s)",
-            {"day": day},
-        )
+        cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {stats} WHERE date = %s)", [day])  # nosec B608 # noqa: S608
         (has_rows,) = cursor.fetchone()
         sql, params = rollup_statement(day=day, zones=zones, computed_at=computed_at, first_run=not has_rows)
         # The day's events and the distinct counts' sorts stay in memory.
         cursor.execute("SET LOCAL work_mem = '128MB'")
         cursor.execute(sql, params)
-        stats_rows, _, stats_removed, cell_rows, _, cells_removed = cursor.fetchone()
-    return RollupResult(stats_rows, stats_removed, cell_rows, cells_removed)
+        stats_rows, _, stats_removed, cell_rows = cursor.fetchone()
+    return RollupResult(stats_rows, stats_removed, cell_rows)
 
 
 def rollup_statement(
@@ -221,14 +215,13 @@ def rollup_statement(
     is matched by UTC bounds per zone (`day_segments`, split at a DST change) instead of a time
     zone conversion of every event, and the local hour is UTC epoch + the segment's offset. The
     events are materialized once (inlined, the 24 hourly FILTERs would recompute each row 24
-    times), then aggregated into the stats and the cells, and written: with `first_run` (the day
-    has no rows) by plain INSERTs; otherwise upserted, only the new or changed rows, and the day's
-    rows of places without events any more deleted.
+    times), then aggregated into the stats and the cells (a JSON array in the place's row), and
+    written: with `first_run` (the day has no rows) by a plain INSERT; otherwise upserted, only the
+    new or changed rows, and the day's rows of places without events any more deleted.
     """
     events = UserInteraction._meta.db_table
     places = Place._meta.db_table
     stats = DailyPlaceStats._meta.db_table
-    cells = DailyLocationCell._meta.db_table
     lo, hi = day_window(day, zones)
     params = {"day": day, "lo": lo, "hi": hi, "computed_at": computed_at}
     segments = [segment for zone in zones for segment in day_segments(day, zone)]
@@ -276,16 +269,9 @@ def rollup_statement(
             FROM ev
             GROUP BY ev.place_id
         ),
-        agg AS (
-            SELECT c.place_id, c.views, coalesce(v.n, 0) AS unique_viewers, c.clicks, c.ratings,
-                   coalesce(n.n, 0) AS nearby_users, c.avg_dwell_ms, c.views_by_hour
-            FROM counts c
-            LEFT JOIN viewers v ON v.place_id = c.place_id
-            LEFT JOIN nearby n ON n.place_id = c.place_id
-        ),
         cell_agg AS (
             -- per place, cell and user first, then per cell: distinct users without a sort per cell
-            SELECT place_id, cell_lat, cell_lng, sum(n) AS events, count(user_id) AS users
+            SELECT place_id, cell_lat, cell_lng, sum(n)::int AS events, count(user_id)::int AS users
             FROM (
                 SELECT ev.place_id, floor(ev.lat * 100)::int AS cell_lat, floor(ev.lng * 100)::int AS cell_lng,
                        ev.user_id, count(*) AS n
@@ -295,80 +281,71 @@ def rollup_statement(
             ) per_user
             GROUP BY 1, 2, 3
         ),
+        -- each place's cells as one JSON array, ordered (a re-run compares it as a whole)
+        place_cells AS (
+            SELECT place_id, count(*) AS n,
+                   jsonb_agg(jsonb_build_array(cell_lat, cell_lng, events, users) ORDER BY cell_lat, cell_lng)
+                       AS cells
+            FROM cell_agg
+            GROUP BY place_id
+        ),
+        agg AS (
+            SELECT c.place_id, c.views, coalesce(v.n, 0) AS unique_viewers, c.clicks, c.ratings,
+                   coalesce(n.n, 0) AS nearby_users, c.avg_dwell_ms, c.views_by_hour,
+                   coalesce(pc.cells, '[]'::jsonb) AS cells, coalesce(pc.n, 0) AS n_cells
+            FROM counts c
+            LEFT JOIN viewers v ON v.place_id = c.place_id
+            LEFT JOIN nearby n ON n.place_id = c.place_id
+            LEFT JOIN place_cells pc ON pc.place_id = c.place_id
+        ),
 """  # nosec B608 # noqa: S608 - table names come from the models, values are parameters
     if first_run:
         writes = f"""
         stats_inserted AS (
             INSERT INTO {stats} (place_id, date, views, unique_viewers, clicks, ratings, nearby_users,
-                                 avg_dwell_ms, views_by_hour, computed_at)
+                                 avg_dwell_ms, views_by_hour, cells, computed_at)
             SELECT a.place_id, %(day)s::date, a.views, a.unique_viewers, a.clicks, a.ratings, a.nearby_users,
-                   a.avg_dwell_ms, a.views_by_hour, %(computed_at)s
+                   a.avg_dwell_ms, a.views_by_hour, a.cells, %(computed_at)s
             FROM agg a
-            RETURNING 1
-        ),
-        cells_inserted AS (
-            INSERT INTO {cells} (place_id, date, cell_lat, cell_lng, events, users)
-            SELECT a.place_id, %(day)s::date, a.cell_lat, a.cell_lng, a.events, a.users
-            FROM cell_agg a
-            RETURNING 1
+            RETURNING jsonb_array_length(cells) AS n_cells
         )
-        SELECT n_stats, n_stats, 0, n_cells, n_cells, 0
-        FROM (SELECT count(*) AS n_stats FROM stats_inserted) s, (SELECT count(*) AS n_cells FROM cells_inserted) c
+        SELECT count(*), count(*), 0, coalesce(sum(n_cells), 0) FROM stats_inserted
     """  # nosec B608 # noqa: S608
     else:
         writes = f"""
         stats_upserted AS (
             INSERT INTO {stats} AS s (place_id, date, views, unique_viewers, clicks, ratings, nearby_users,
-                                      avg_dwell_ms, views_by_hour, computed_at)
+                                      avg_dwell_ms, views_by_hour, cells, computed_at)
             SELECT a.place_id, %(day)s::date, a.views, a.unique_viewers, a.clicks, a.ratings, a.nearby_users,
-                   a.avg_dwell_ms, a.views_by_hour, %(computed_at)s
+                   a.avg_dwell_ms, a.views_by_hour, a.cells, %(computed_at)s
             FROM agg a
             -- only new or changed rows: one hash join with the day's rows instead of a probe per row
             LEFT JOIN {stats} old ON old.date = %(day)s::date AND old.place_id = a.place_id
             WHERE old.id IS NULL
                OR (old.views, old.unique_viewers, old.clicks, old.ratings, old.nearby_users, old.avg_dwell_ms,
-                   old.views_by_hour)
+                   old.views_by_hour, old.cells)
                   IS DISTINCT FROM (a.views, a.unique_viewers, a.clicks, a.ratings, a.nearby_users, a.avg_dwell_ms,
-                                    a.views_by_hour)
+                                    a.views_by_hour, a.cells)
             ON CONFLICT (place_id, date) DO UPDATE SET
                 views = EXCLUDED.views, unique_viewers = EXCLUDED.unique_viewers, clicks = EXCLUDED.clicks,
                 ratings = EXCLUDED.ratings, nearby_users = EXCLUDED.nearby_users,
                 avg_dwell_ms = EXCLUDED.avg_dwell_ms, views_by_hour = EXCLUDED.views_by_hour,
-                computed_at = EXCLUDED.computed_at
+                cells = EXCLUDED.cells, computed_at = EXCLUDED.computed_at
             -- a re-run rewrites only the rows whose figures changed (late events)
-            WHERE (s.views, s.unique_viewers, s.clicks, s.ratings, s.nearby_users, s.avg_dwell_ms, s.views_by_hour)
+            WHERE (s.views, s.unique_viewers, s.clicks, s.ratings, s.nearby_users, s.avg_dwell_ms, s.views_by_hour,
+                   s.cells)
                 IS DISTINCT FROM (EXCLUDED.views, EXCLUDED.unique_viewers, EXCLUDED.clicks, EXCLUDED.ratings,
-                                  EXCLUDED.nearby_users, EXCLUDED.avg_dwell_ms, EXCLUDED.views_by_hour)
+                                  EXCLUDED.nearby_users, EXCLUDED.avg_dwell_ms, EXCLUDED.views_by_hour,
+                                  EXCLUDED.cells)
             RETURNING 1
         ),
         stats_removed AS (
             DELETE FROM {stats} s
             WHERE s.date = %(day)s::date AND NOT EXISTS (SELECT 1 FROM agg WHERE agg.place_id = s.place_id)
             RETURNING 1
-        ),
-        cells_upserted AS (
-            INSERT INTO {cells} AS c (place_id, date, cell_lat, cell_lng, events, users)
-            SELECT a.place_id, %(day)s::date, a.cell_lat, a.cell_lng, a.events, a.users
-            FROM cell_agg a
-            LEFT JOIN {cells} old ON old.date = %(day)s::date AND old.place_id = a.place_id
-                                 AND old.cell_lat = a.cell_lat AND old.cell_lng = a.cell_lng
-            WHERE old.id IS NULL OR (old.events, old.users) IS DISTINCT FROM (a.events, a.users)
-            ON CONFLICT (place_id, date, cell_lat, cell_lng) DO UPDATE SET
-                events = EXCLUDED.events, users = EXCLUDED.users
-            WHERE (c.events, c.users) IS DISTINCT FROM (EXCLUDED.events, EXCLUDED.users)
-            RETURNING 1
-        ),
-        cells_removed AS (
-            DELETE FROM {cells} c
-            WHERE c.date = %(day)s::date AND NOT EXISTS (
-                SELECT 1 FROM cell_agg a
-                WHERE a.place_id = c.place_id AND a.cell_lat = c.cell_lat AND a.cell_lng = c.cell_lng
-            )
-            RETURNING 1
         )
         SELECT (SELECT count(*) FROM agg), (SELECT count(*) FROM stats_upserted),
-               (SELECT count(*) FROM stats_removed), (SELECT count(*) FROM cell_agg),
-               (SELECT count(*) FROM cells_upserted), (SELECT count(*) FROM cells_removed)
+               (SELECT count(*) FROM stats_removed), (SELECT coalesce(sum(n_cells), 0) FROM agg)
     """  # nosec B608 # noqa: S608
     return aggregates + writes, params
 
