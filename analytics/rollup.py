@@ -51,6 +51,12 @@ LATE_EVENT_MARGIN = timedelta(minutes=10)
 CLIENT_CONNECTION_CHECK_INTERVAL = "2s"
 
 HOURS = range(24)
+# The roll-up's work_mem (its transaction only): a day of 5 M events over a million places materializes
+# ~300 MB of events and its per-place hash aggregate needs ~700 MB (twice work_mem is its limit);
+# with less they spill to disk and the first run took 2.5x the hand-written statement instead of
+# about 1.3x (docs/scaling.md). A national day of 50 M events spills anyway: give the roll-up's
+# database the memory, or split the day by place range (docs/scaling.md).
+ROLLUP_WORK_MEM = "512MB"
 
 # A "view" (`is_view` in the roll-up's statement) is one a server counted (an authenticated detail
 # read). The app's VIEW-with-dwell reports the dwell time of a view the server already counted, so
@@ -195,8 +201,8 @@ def rollup_day_postgresql(*, day: date, zones: list[str], computed_at: datetime)
         cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {stats} WHERE date = %s)", [day])  # nosec B608 # noqa: S608
         (has_rows,) = cursor.fetchone()
         sql, params = rollup_statement(day=day, zones=zones, computed_at=computed_at, first_run=not has_rows)
-        # The day's events and the distinct counts' sorts stay in memory.
-        cursor.execute("SET LOCAL work_mem = '128MB'")
+        # The day's events and the aggregates' hash tables stay in memory (hash tables get twice this).
+        cursor.execute("SELECT set_config('work_mem', %s, true)", [ROLLUP_WORK_MEM])
         cursor.execute(sql, params)
         stats_rows, _, stats_removed, cell_rows = cursor.fetchone()
     return RollupResult(stats_rows, stats_removed, cell_rows)
@@ -340,8 +346,10 @@ def rollup_statement(
             RETURNING 1
         ),
         stats_removed AS (
+            -- NOT IN, a hashed subplan whatever the estimates: right after a first run the day's rows
+            -- are not analyzed yet, and NOT EXISTS became a nested loop re-reading agg for each row
             DELETE FROM {stats} s
-            WHERE s.date = %(day)s::date AND NOT EXISTS (SELECT 1 FROM agg WHERE agg.place_id = s.place_id)
+            WHERE s.date = %(day)s::date AND s.place_id NOT IN (SELECT agg.place_id FROM agg)
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM agg), (SELECT count(*) FROM stats_upserted),
