@@ -185,7 +185,10 @@ def _rollup_day_atomic(*, day: date, computed_at: datetime) -> RollupResult:
 
 
 def _hour_columns() -> str:
-    return ", ".join(f"count(*) FILTER (WHERE ev.view_hour = {hour})" for hour in HOURS)
+    return ", ".join(f"coalesce(max(h.n) FILTER (WHERE h.view_hour = {hour}), 0)" for hour in HOURS)
+
+
+ZERO_HOURS = "[" + ", ".join("0" for _ in HOURS) + "]"
 
 
 def rollup_day_postgresql(*, day: date, zones: list[str], computed_at: datetime) -> RollupResult:
@@ -267,13 +270,18 @@ def rollup_statement(
         ),
         counts AS (
             SELECT ev.place_id,
-                   count(*) FILTER (WHERE {view}) AS views,
                    count(*) FILTER (WHERE ev.type = 'CLICK') AS clicks,
                    count(*) FILTER (WHERE ev.type = 'RATING') AS ratings,
-                   avg(ev.dwell_ms)::float8 AS avg_dwell_ms,
-                   jsonb_build_array({_hour_columns()}) AS views_by_hour
+                   avg(ev.dwell_ms)::float8 AS avg_dwell_ms
             FROM ev
             GROUP BY ev.place_id
+        ),
+        -- views per place and local hour, then 24 columns per place: the 24 FILTERs run over the
+        -- (place, hour) pairs instead of over every event
+        hours AS (
+            SELECT h.place_id, sum(h.n)::bigint AS views, jsonb_build_array({_hour_columns()}) AS views_by_hour
+            FROM (SELECT place_id, view_hour, count(*) AS n FROM ev WHERE {view} GROUP BY 1, 2) h
+            GROUP BY h.place_id
         ),
         cell_agg AS (
             -- per place, cell and user first, then per cell: distinct users without a sort per cell
@@ -296,10 +304,12 @@ def rollup_statement(
             GROUP BY place_id
         ),
         agg AS (
-            SELECT c.place_id, c.views, coalesce(v.n, 0) AS unique_viewers, c.clicks, c.ratings,
-                   coalesce(n.n, 0) AS nearby_users, c.avg_dwell_ms, c.views_by_hour,
+            SELECT c.place_id, coalesce(h.views, 0) AS views, coalesce(v.n, 0) AS unique_viewers, c.clicks,
+                   c.ratings, coalesce(n.n, 0) AS nearby_users, c.avg_dwell_ms,
+                   coalesce(h.views_by_hour, '{ZERO_HOURS}'::jsonb) AS views_by_hour,
                    coalesce(pc.cells, '[]'::jsonb) AS cells, coalesce(pc.n, 0) AS n_cells
             FROM counts c
+            LEFT JOIN hours h ON h.place_id = c.place_id
             LEFT JOIN viewers v ON v.place_id = c.place_id
             LEFT JOIN nearby n ON n.place_id = c.place_id
             LEFT JOIN place_cells pc ON pc.place_id = c.place_id
