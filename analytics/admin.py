@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.db import connections
 from django.utils.functional import cached_property
 
-from analytics.models import DailyLocationCell, DailyPlaceStats, LateEventScan, RollupRun, UserInteraction
+from analytics.models import DailyPlaceStats, LateEventScan, RollupRun, UserInteraction
 
 # Below this many rows an exact count is cheap enough.
 EXACT_COUNT_LIMIT = 100_000
@@ -81,19 +81,6 @@ class DailyPlaceStatsAdmin(ReadOnlyAdmin):
     )
     list_select_related = ("place",)
     search_fields = ("=place__id", "place__name")
-    raw_id_fields = ("place",)
-    # Fixed ranges (today, past 7 days, this month...): date_hierarchy would scan the table for years.
-    list_filter = (("date", admin.DateFieldListFilter),)
-    ordering = ("-date", "place_id")
-    paginator = EstimatedCountPaginator
-    show_full_result_count = False
-
-
-@admin.register(DailyLocationCell)
-class DailyLocationCellAdmin(ReadOnlyAdmin):
-    list_display = ("date", "place", "cell_lat", "cell_lng", "events", "users")
-    list_select_related = ("place",)
-    search_fields = ("=place__id",)
     raw_id_fields = ("place",)
     # Fixed ranges (today, past 7 days, this month...): date_hierarchy would scan the table for years.
     list_filter = (("date", admin.DateFieldListFilter),)

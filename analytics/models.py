@@ -71,6 +71,15 @@ class DailyPlaceStats(models.Model):
     avg_dwell_ms = models.FloatField(null=True, blank=True)
     # 24 counts, index = local hour of day.
     views_by_hour = models.JSONField(default=list)
+    # The heat map's ~1 km cells (0.01° of lat/lng) of the day's located events at this place, in the
+    # place's row: one row written per place-day instead of one per cell (the roll-up's writes, with
+    # their indexes and key checks, were its largest cost).
+    cells = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="[cell_lat, cell_lng, events, users] per cell, cell_lat = floor(lat * 100), "
+        "cell_lng = floor(lng * 100), users distinct; ordered by cell.",
+    )
     computed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -86,31 +95,6 @@ class DailyPlaceStats(models.Model):
 
     def __str__(self):
         return f"{self.place_id} · {self.date}"
-
-
-class DailyLocationCell(models.Model):
-    """Heat-map grid: events of one place and local day in a ~1 km cell (0.01° of lat/lng)."""
-
-    # No index of its own: the unique (place, date, cell) leads with place.
-    place = models.ForeignKey("trucks.Place", on_delete=models.CASCADE, related_name="+", db_index=False)
-    date = models.DateField()
-    cell_lat = models.IntegerField(help_text="floor(lat * 100)")
-    cell_lng = models.IntegerField(help_text="floor(lng * 100)")
-    events = models.PositiveIntegerField(default=0)
-    users = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        ordering = ["-date", "place_id"]
-        constraints = [
-            models.UniqueConstraint(fields=["place", "date", "cell_lat", "cell_lng"], name="location_cell_once"),
-        ]
-        indexes = [
-            # the roll-up's "cells of this day": the day's rows compared with the new figures
-            models.Index(fields=["date"], name="location_cell_date_idx"),
-        ]
-
-    def __str__(self):
-        return f"{self.place_id} · {self.date} · ({self.cell_lat}, {self.cell_lng})"
 
 
 class RollupStatus(models.TextChoices):

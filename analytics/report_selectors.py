@@ -7,10 +7,11 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
-from django.db.models import Avg, Count, Min, Q, Sum
+from django.db import connection
+from django.db.models import Avg, Count, Min, Q
 from django.utils import timezone
 
-from analytics.models import DailyLocationCell, DailyPlaceStats, InteractionType, UserInteraction
+from analytics.models import DailyPlaceStats, InteractionType, UserInteraction
 from trucks.models import Place
 
 # k-anonymity: an audience cell is shown only when at least this many people are in it.
@@ -166,14 +167,23 @@ def period_audience(*, places: list[Place], start: date, today: date, now: datet
 
 def location_cells(*, place_ids: list[int], start: date, end: date) -> list[dict]:
     """The roll-up's ~1 km cells of the places in the period, summed per cell (busiest first):
-    south-west corner, size 0.01°, events, and users (distinct per place and day, summed)."""
-    rows = (
-        DailyLocationCell.objects.filter(place_id__in=place_ids, date__gte=start, date__lte=end)
-        .values("cell_lat", "cell_lng")
-        .annotate(events=Sum("events"), users=Sum("users"))
-        .order_by("-events", "cell_lat", "cell_lng")[:HEATMAP_MAX_CELLS]
-    )
+    south-west corner, size 0.01°, events, and users (distinct per place and day, summed).
+
+    The cells are kept in the places' daily rows (`DailyPlaceStats.cells`); raw SQL unnests them."""
+    sql = f"""
+        SELECT (c.cell ->> 0)::int AS cell_lat, (c.cell ->> 1)::int AS cell_lng,
+               sum((c.cell ->> 2)::int) AS events, sum((c.cell ->> 3)::int) AS users
+        FROM {DailyPlaceStats._meta.db_table} s
+        CROSS JOIN LATERAL jsonb_array_elements(s.cells) AS c(cell)
+        WHERE s.place_id = ANY(%s) AND s.date >= %s AND s.date <= %s
+        GROUP BY 1, 2
+        ORDER BY 3 DESC, 1, 2
+        LIMIT %s
+    """  # nosec B608 # noqa: S608 - the table name comes from the model, values are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [list(place_ids), start, end, HEATMAP_MAX_CELLS])
+        rows = cursor.fetchall()
     return [
-        {"lat": row["cell_lat"] / 100, "lng": row["cell_lng"] / 100, "events": row["events"], "users": row["users"]}
-        for row in rows
+        {"lat": cell_lat / 100, "lng": cell_lng / 100, "events": events, "users": users}
+        for cell_lat, cell_lng, events, users in rows
     ]

@@ -1,4 +1,4 @@
-"""The daily roll-up: the raw events of one LOCAL day -> DailyPlaceStats and DailyLocationCell.
+"""The daily roll-up: the raw events of one LOCAL day -> DailyPlaceStats (with the heat-map cells).
 
 A place's day runs from its own local midnight to the next (the place's IANA zone), so one
 calendar `day` covers a different UTC window in each zone. Every query first narrows the raw
@@ -7,8 +7,10 @@ events to the UTC window that covers the day in all zones in use (an index range
 
 The roll-up recomputes a whole day and overwrites it, so running it twice, or again after late
 events arrived, gives the same rows as running it once. It is one set-based statement (stats and
-heat-map cells) under a transaction-scoped advisory lock keyed on the day: a second run of the same
-day (a redelivered task racing the beat's requeue) waits for the first, then recomputes.
+heat-map cells, one row per place and day) under a transaction-scoped advisory lock keyed on the
+day: a second run of the same day (a redelivered task racing the beat's requeue) waits for the
+first, then recomputes. The first run of a day writes with a plain INSERT (nothing to compare with
+or to delete).
 
 A run whose worker died stays "running" until the beat (or the next run of its day) finds it past
 the roll-up's hard time limit and marks it abandoned; the day is then due again (docs/analytics.md).
@@ -27,7 +29,6 @@ from django.utils import timezone
 
 from analytics import partitions
 from analytics.models import (
-    DailyLocationCell,
     DailyPlaceStats,
     LateEventScan,
     RollupRun,
@@ -51,6 +52,12 @@ LATE_EVENT_MARGIN = timedelta(minutes=10)
 CLIENT_CONNECTION_CHECK_INTERVAL = "2s"
 
 HOURS = range(24)
+# The roll-up's work_mem (its transaction only): a day of 5 M events over a million places materializes
+# ~300 MB of events and its per-place hash aggregate needs ~700 MB (twice work_mem is its limit);
+# with less they spill to disk and the first run took 2.5x the hand-written statement instead of
+# about 1.3x (docs/scaling.md). A national day of 50 M events spills anyway: give the roll-up's
+# database the memory, or split the day by place range (docs/scaling.md).
+ROLLUP_WORK_MEM = "512MB"
 
 # A "view" (`is_view` in the roll-up's statement) is one a server counted (an authenticated detail
 # read). The app's VIEW-with-dwell reports the dwell time of a view the server already counted, so
@@ -62,7 +69,6 @@ class RollupResult:
     stats_rows: int
     stats_removed: int
     cell_rows: int
-    cells_removed: int
 
 
 # --- local days and their UTC windows -------------------------------------------------------------
@@ -156,12 +162,11 @@ def rollup_day(*, day: date) -> RollupRun:
     run.duration_ms = int((monotonic_time.monotonic() - clock) * 1000)
     run.save(update_fields=["status", "stats_rows", "cell_rows", "finished_at", "duration_ms"])
     logger.info(
-        "roll-up %s: %s stats rows (%s removed), %s cells (%s removed) in %s ms",
+        "roll-up %s: %s stats rows (%s removed), %s cells in %s ms",
         day,
         result.stats_rows,
         result.stats_removed,
         result.cell_rows,
-        result.cells_removed,
         run.duration_ms,
     )
     return run
@@ -183,21 +188,35 @@ def _rollup_day_atomic(*, day: date, computed_at: datetime) -> RollupResult:
 
 
 def _hour_columns() -> str:
-    return ", ".join(f"count(*) FILTER (WHERE ev.view_hour = {hour})" for hour in HOURS)
+    return ", ".join(f"coalesce(max(h.n) FILTER (WHERE h.view_hour = {hour}), 0)" for hour in HOURS)
+
+
+ZERO_HOURS = "[" + ", ".join("0" for _ in HOURS) + "]"
 
 
 def rollup_day_postgresql(*, day: date, zones: list[str], computed_at: datetime) -> RollupResult:
-    """Run the roll-up's statement (`rollup_statement`) for one day."""
-    sql, params = rollup_statement(day=day, zones=zones, computed_at=computed_at)
+    """Run the roll-up's statement (`rollup_statement`) for one day.
+
+    A day without rows yet (its first run) gets the plain INSERT form of the statement: no lookup of
+    old rows, no conflict check, no delete. The caller holds the day's advisory lock, so no other
+    run writes the day meanwhile (were a row there after all, the unique constraint fails the run,
+    and the retry takes the upsert form).
+    """
+    stats = DailyPlaceStats._meta.db_table
     with connection.cursor() as cursor:
-        # The day's events and the distinct counts' sorts stay in memory.
-        cursor.execute("SET LOCAL work_mem = '128MB'")
+        cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {stats} WHERE date = %s)", [day])  # nosec B608 # noqa: S608
+        (has_rows,) = cursor.fetchone()
+        sql, params = rollup_statement(day=day, zones=zones, computed_at=computed_at, first_run=not has_rows)
+        # The day's events and the aggregates' hash tables stay in memory (hash tables get twice this).
+        cursor.execute("SELECT set_config('work_mem', %s, true)", [ROLLUP_WORK_MEM])
         cursor.execute(sql, params)
-        stats_rows, _, stats_removed, cell_rows, _, cells_removed = cursor.fetchone()
-    return RollupResult(stats_rows, stats_removed, cell_rows, cells_removed)
+        stats_rows, _, stats_removed, cell_rows = cursor.fetchone()
+    return RollupResult(stats_rows, stats_removed, cell_rows)
 
 
-def rollup_statement(*, day: date, zones: list[str], computed_at: datetime) -> tuple[str, dict]:
+def rollup_statement(
+    *, day: date, zones: list[str], computed_at: datetime, first_run: bool = False
+) -> tuple[str, dict]:
     """The roll-up as one set-based statement (raw SQL: the ORM cannot say upsert-from-select).
 
     The events table is partitioned by UTC day: the window's bounds are constants of the statement
@@ -208,13 +227,13 @@ def rollup_statement(*, day: date, zones: list[str], computed_at: datetime) -> t
     is matched by UTC bounds per zone (`day_segments`, split at a DST change) instead of a time
     zone conversion of every event, and the local hour is UTC epoch + the segment's offset. The
     events are materialized once (inlined, the 24 hourly FILTERs would recompute each row 24
-    times), then aggregated into the stats and the cells, upserted, and the day's rows
-    of places without events any more deleted.
+    times), then aggregated into the stats and the cells (a JSON array in the place's row), and
+    written: with `first_run` (the day has no rows) by a plain INSERT; otherwise upserted, only the
+    new or changed rows, and the day's rows of places without events any more deleted.
     """
     events = UserInteraction._meta.db_table
     places = Place._meta.db_table
     stats = DailyPlaceStats._meta.db_table
-    cells = DailyLocationCell._meta.db_table
     lo, hi = day_window(day, zones)
     params = {"day": day, "lo": lo, "hi": hi, "computed_at": computed_at}
     segments = [segment for zone in zones for segment in day_segments(day, zone)]
@@ -223,7 +242,7 @@ def rollup_statement(*, day: date, zones: list[str], computed_at: datetime) -> t
     params["segment_ends"] = [segment.ends_at for segment in segments]
     params["segment_offsets"] = [segment.utc_offset_seconds for segment in segments]
     view = "ev.is_view"
-    sql = f"""
+    aggregates = f"""
         WITH segment AS (
             SELECT * FROM unnest(%(segment_zones)s::text[], %(segment_starts)s::timestamptz[],
                                  %(segment_ends)s::timestamptz[], %(segment_offsets)s::int[])
@@ -254,53 +273,22 @@ def rollup_statement(*, day: date, zones: list[str], computed_at: datetime) -> t
         ),
         counts AS (
             SELECT ev.place_id,
-                   count(*) FILTER (WHERE {view}) AS views,
                    count(*) FILTER (WHERE ev.type = 'CLICK') AS clicks,
                    count(*) FILTER (WHERE ev.type = 'RATING') AS ratings,
-                   avg(ev.dwell_ms)::float8 AS avg_dwell_ms,
-                   jsonb_build_array({_hour_columns()}) AS views_by_hour
+                   avg(ev.dwell_ms)::float8 AS avg_dwell_ms
             FROM ev
             GROUP BY ev.place_id
         ),
-        agg AS (
-            SELECT c.place_id, c.views, coalesce(v.n, 0) AS unique_viewers, c.clicks, c.ratings,
-                   coalesce(n.n, 0) AS nearby_users, c.avg_dwell_ms, c.views_by_hour
-            FROM counts c
-            LEFT JOIN viewers v ON v.place_id = c.place_id
-            LEFT JOIN nearby n ON n.place_id = c.place_id
-        ),
-        stats_upserted AS (
-            INSERT INTO {stats} AS s (place_id, date, views, unique_viewers, clicks, ratings, nearby_users,
-                                      avg_dwell_ms, views_by_hour, computed_at)
-            SELECT a.place_id, %(day)s::date, a.views, a.unique_viewers, a.clicks, a.ratings, a.nearby_users,
-                   a.avg_dwell_ms, a.views_by_hour, %(computed_at)s
-            FROM agg a
-            -- only new or changed rows: one hash join with the day's rows instead of a probe per row
-            LEFT JOIN {stats} old ON old.date = %(day)s::date AND old.place_id = a.place_id
-            WHERE old.id IS NULL
-               OR (old.views, old.unique_viewers, old.clicks, old.ratings, old.nearby_users, old.avg_dwell_ms,
-                   old.views_by_hour)
-                  IS DISTINCT FROM (a.views, a.unique_viewers, a.clicks, a.ratings, a.nearby_users, a.avg_dwell_ms,
-                                    a.views_by_hour)
-            ON CONFLICT (place_id, date) DO UPDATE SET
-                views = EXCLUDED.views, unique_viewers = EXCLUDED.unique_viewers, clicks = EXCLUDED.clicks,
-                ratings = EXCLUDED.ratings, nearby_users = EXCLUDED.nearby_users,
-                avg_dwell_ms = EXCLUDED.avg_dwell_ms, views_by_hour = EXCLUDED.views_by_hour,
-                computed_at = EXCLUDED.computed_at
-            -- a re-run rewrites only the rows whose figures changed (late events)
-            WHERE (s.views, s.unique_viewers, s.clicks, s.ratings, s.nearby_users, s.avg_dwell_ms, s.views_by_hour)
-                IS DISTINCT FROM (EXCLUDED.views, EXCLUDED.unique_viewers, EXCLUDED.clicks, EXCLUDED.ratings,
-                                  EXCLUDED.nearby_users, EXCLUDED.avg_dwell_ms, EXCLUDED.views_by_hour)
-            RETURNING 1
-        ),
-        stats_removed AS (
-            DELETE FROM {stats} s
-            WHERE s.date = %(day)s::date AND NOT EXISTS (SELECT 1 FROM agg WHERE agg.place_id = s.place_id)
-            RETURNING 1
+        -- views per place and local hour, then 24 columns per place: the 24 FILTERs run over the
+        -- (place, hour) pairs instead of over every event
+        hours AS (
+            SELECT h.place_id, sum(h.n)::bigint AS views, jsonb_build_array({_hour_columns()}) AS views_by_hour
+            FROM (SELECT place_id, view_hour, count(*) AS n FROM ev WHERE {view} GROUP BY 1, 2) h
+            GROUP BY h.place_id
         ),
         cell_agg AS (
             -- per place, cell and user first, then per cell: distinct users without a sort per cell
-            SELECT place_id, cell_lat, cell_lng, sum(n) AS events, count(user_id) AS users
+            SELECT place_id, cell_lat, cell_lng, sum(n)::int AS events, count(user_id)::int AS users
             FROM (
                 SELECT ev.place_id, floor(ev.lat * 100)::int AS cell_lat, floor(ev.lng * 100)::int AS cell_lng,
                        ev.user_id, count(*) AS n
@@ -310,31 +298,77 @@ def rollup_statement(*, day: date, zones: list[str], computed_at: datetime) -> t
             ) per_user
             GROUP BY 1, 2, 3
         ),
-        cells_upserted AS (
-            INSERT INTO {cells} AS c (place_id, date, cell_lat, cell_lng, events, users)
-            SELECT a.place_id, %(day)s::date, a.cell_lat, a.cell_lng, a.events, a.users
-            FROM cell_agg a
-            LEFT JOIN {cells} old ON old.date = %(day)s::date AND old.place_id = a.place_id
-                                 AND old.cell_lat = a.cell_lat AND old.cell_lng = a.cell_lng
-            WHERE old.id IS NULL OR (old.events, old.users) IS DISTINCT FROM (a.events, a.users)
-            ON CONFLICT (place_id, date, cell_lat, cell_lng) DO UPDATE SET
-                events = EXCLUDED.events, users = EXCLUDED.users
-            WHERE (c.events, c.users) IS DISTINCT FROM (EXCLUDED.events, EXCLUDED.users)
+        -- each place's cells as one JSON array, ordered (a re-run compares it as a whole)
+        place_cells AS (
+            SELECT place_id, count(*) AS n,
+                   jsonb_agg(jsonb_build_array(cell_lat, cell_lng, events, users) ORDER BY cell_lat, cell_lng)
+                       AS cells
+            FROM cell_agg
+            GROUP BY place_id
+        ),
+        agg AS (
+            SELECT c.place_id, coalesce(h.views, 0) AS views, coalesce(v.n, 0) AS unique_viewers, c.clicks,
+                   c.ratings, coalesce(n.n, 0) AS nearby_users, c.avg_dwell_ms,
+                   coalesce(h.views_by_hour, '{ZERO_HOURS}'::jsonb) AS views_by_hour,
+                   coalesce(pc.cells, '[]'::jsonb) AS cells, coalesce(pc.n, 0) AS n_cells
+            FROM counts c
+            LEFT JOIN hours h ON h.place_id = c.place_id
+            LEFT JOIN viewers v ON v.place_id = c.place_id
+            LEFT JOIN nearby n ON n.place_id = c.place_id
+            LEFT JOIN place_cells pc ON pc.place_id = c.place_id
+        ),
+"""  # nosec B608 # noqa: S608 - table names come from the models, values are parameters
+    if first_run:
+        writes = f"""
+        stats_inserted AS (
+            INSERT INTO {stats} (place_id, date, views, unique_viewers, clicks, ratings, nearby_users,
+                                 avg_dwell_ms, views_by_hour, cells, computed_at)
+            SELECT a.place_id, %(day)s::date, a.views, a.unique_viewers, a.clicks, a.ratings, a.nearby_users,
+                   a.avg_dwell_ms, a.views_by_hour, a.cells, %(computed_at)s
+            FROM agg a
+            RETURNING jsonb_array_length(cells) AS n_cells
+        )
+        SELECT count(*), count(*), 0, coalesce(sum(n_cells), 0) FROM stats_inserted
+    """  # nosec B608 # noqa: S608
+    else:
+        writes = f"""
+        stats_upserted AS (
+            INSERT INTO {stats} AS s (place_id, date, views, unique_viewers, clicks, ratings, nearby_users,
+                                      avg_dwell_ms, views_by_hour, cells, computed_at)
+            SELECT a.place_id, %(day)s::date, a.views, a.unique_viewers, a.clicks, a.ratings, a.nearby_users,
+                   a.avg_dwell_ms, a.views_by_hour, a.cells, %(computed_at)s
+            FROM agg a
+            -- only new or changed rows: one hash join with the day's rows instead of a probe per row
+            LEFT JOIN {stats} old ON old.date = %(day)s::date AND old.place_id = a.place_id
+            WHERE old.id IS NULL
+               OR (old.views, old.unique_viewers, old.clicks, old.ratings, old.nearby_users, old.avg_dwell_ms,
+                   old.views_by_hour, old.cells)
+                  IS DISTINCT FROM (a.views, a.unique_viewers, a.clicks, a.ratings, a.nearby_users, a.avg_dwell_ms,
+                                    a.views_by_hour, a.cells)
+            ON CONFLICT (place_id, date) DO UPDATE SET
+                views = EXCLUDED.views, unique_viewers = EXCLUDED.unique_viewers, clicks = EXCLUDED.clicks,
+                ratings = EXCLUDED.ratings, nearby_users = EXCLUDED.nearby_users,
+                avg_dwell_ms = EXCLUDED.avg_dwell_ms, views_by_hour = EXCLUDED.views_by_hour,
+                cells = EXCLUDED.cells, computed_at = EXCLUDED.computed_at
+            -- a re-run rewrites only the rows whose figures changed (late events)
+            WHERE (s.views, s.unique_viewers, s.clicks, s.ratings, s.nearby_users, s.avg_dwell_ms, s.views_by_hour,
+                   s.cells)
+                IS DISTINCT FROM (EXCLUDED.views, EXCLUDED.unique_viewers, EXCLUDED.clicks, EXCLUDED.ratings,
+                                  EXCLUDED.nearby_users, EXCLUDED.avg_dwell_ms, EXCLUDED.views_by_hour,
+                                  EXCLUDED.cells)
             RETURNING 1
         ),
-        cells_removed AS (
-            DELETE FROM {cells} c
-            WHERE c.date = %(day)s::date AND NOT EXISTS (
-                SELECT 1 FROM cell_agg a
-                WHERE a.place_id = c.place_id AND a.cell_lat = c.cell_lat AND a.cell_lng = c.cell_lng
-            )
+        stats_removed AS (
+            -- NOT IN, a hashed subplan whatever the estimates: right after a first run the day's rows
+            -- are not analyzed yet, and NOT EXISTS became a nested loop re-reading agg for each row
+            DELETE FROM {stats} s
+            WHERE s.date = %(day)s::date AND s.place_id NOT IN (SELECT agg.place_id FROM agg)
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM agg), (SELECT count(*) FROM stats_upserted),
-               (SELECT count(*) FROM stats_removed), (SELECT count(*) FROM cell_agg),
-               (SELECT count(*) FROM cells_upserted), (SELECT count(*) FROM cells_removed)
-    """  # nosec B608 # noqa: S608 - table names come from the models, values are parameters
-    return sql, params
+               (SELECT count(*) FROM stats_removed), (SELECT coalesce(sum(n_cells), 0) FROM agg)
+    """  # nosec B608 # noqa: S608
+    return aggregates + writes, params
 
 
 # --- which days to roll up, and retention ------------------------------------------------------------

@@ -11,7 +11,9 @@ and prints which partitions the roll-up's plan reads (EXPLAIN: pruning).
 
 Run (heavy: hold the lock so only one heavy job uses the two cores):
     flock /tmp/bench.lock .venv/bin/python bench/national_day.py --events-per-day 5000000
-Options: --events-per-day N --places N --users N --keep (do not drop the database at the end).
+Options: --events-per-day N --places N --users N --keep (keep the database and the day's events: no
+retention step) --reuse (measure again on a kept database: the day's roll-up rows and runs are
+deleted first, so the first run writes every row again).
 """
 
 import argparse
@@ -158,12 +160,18 @@ BASELINE_STATS = """
 """
 
 
-def measure() -> None:
+def measure(*, retention: bool) -> None:
     from django.db import connection
     from django.utils import timezone
 
     from analytics import partitions, rollup
-    from analytics.models import DailyLocationCell, DailyPlaceStats
+    from analytics.models import DailyPlaceStats, RollupRun
+
+    # A kept database measured again: its first run must find the day empty, as the first did.
+    DailyPlaceStats.objects.filter(date=DAY).delete()
+    RollupRun.objects.filter(day=DAY).delete()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM analytics_dailyplacestats")
 
     zones = rollup.zones_in_use()
     lo, hi = rollup.day_window(DAY, zones)
@@ -200,14 +208,20 @@ def measure() -> None:
     started = time.monotonic()
     rollup.rollup_day(day=DAY)
     rerun = step("rollup_day, re-run (recomputed, nothing changed)", started)
-    print(
-        f"rows: {DailyPlaceStats.objects.filter(date=DAY).count():,} place-days, "
-        f"{DailyLocationCell.objects.filter(date=DAY).count():,} cells"
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*), coalesce(sum(jsonb_array_length(cells)), 0) FROM analytics_dailyplacestats "
+            "WHERE date = %s",
+            [DAY],
+        )
+        place_days, cells = cursor.fetchone()
+    print(f"rows: {place_days:,} place-days with {cells:,} heat-map cells")
     print(
         f"\nratio rollup_day / hand-written statement: {first / baseline_time:.2f}x first run, "
         f"{rerun / baseline_time:.2f}x re-run (aim <= {AIM}x)"
     )
+    if not retention:
+        return
 
     # Retention of the day: its two UTC days' partitions detached and dropped.
     with connection.cursor() as cursor:
@@ -234,14 +248,17 @@ def main() -> None:
     parser.add_argument("--events-per-day", type=int, default=50_000_000)
     parser.add_argument("--places", type=int, default=1_000_000)
     parser.add_argument("--users", type=int, default=None, help="default: events / 50 (50 events a user)")
-    parser.add_argument("--keep", action="store_true", help="keep the database")
+    parser.add_argument("--keep", action="store_true", help="keep the database and the day (no retention step)")
+    parser.add_argument("--reuse", action="store_true", help="measure a database kept by --keep (no seeding)")
     args = parser.parse_args()
     users = args.users or max(args.events_per_day // 50, 1)
-    create_database(BENCH_DB)
+    if not args.reuse:
+        create_database(BENCH_DB)
     setup_django(BENCH_DB)
     try:
-        seed(events=args.events_per_day, places=args.places, users=users)
-        measure()
+        if not args.reuse:
+            seed(events=args.events_per_day, places=args.places, users=users)
+        measure(retention=not args.keep)
     finally:
         from django.db import connection
 

@@ -13,6 +13,7 @@ Options: --per-day N (raw events per place and day, default 250) --repeat N --ke
 """
 
 import argparse
+import json
 import random
 import statistics
 import sys
@@ -92,31 +93,29 @@ def seed(*, per_day: int):
         theirs = copy_rows(
             cursor, "analytics_userinteraction", columns, events([p.pk for p in others], per_day * OTHER_PLACES * 5)
         )
-        # the roll-up's rows of the 90 past days (made directly: their values do not change the reads)
+
+        # the roll-up's rows of the 90 past days, 25 heat-map cells each (made directly: their values do
+        # not change the reads)
+        def day_cells() -> str:
+            picked = sorted(rng.sample(range(400), 25))
+            return json.dumps(
+                [[3020 + c // 20, -9780 + c % 20, rng.randint(1, 40), rng.randint(1, 20)] for c in picked]
+            )
+
         stats = copy_rows(
             cursor,
             "analytics_dailyplacestats",
             "place_id, date, views, unique_viewers, clicks, ratings, nearby_users, avg_dwell_ms, views_by_hour, "
-            "computed_at",
+            "cells, computed_at",
             (
                 f"{p.pk}\t{today - timedelta(days=back)}\t{per_day // 2}\t{per_day // 3}\t{per_day // 5}\t"
-                f"{per_day // 30}\t{per_day // 5}\t31000\t[{','.join(['5'] * 24)}]\t{now.isoformat()}\n"
+                f"{per_day // 30}\t{per_day // 5}\t31000\t[{','.join(['5'] * 24)}]\t{day_cells()}\t"
+                f"{now.isoformat()}\n"
                 for p in places
                 for back in range(1, DAYS + 1)
             ),
         )
-        cells = copy_rows(
-            cursor,
-            "analytics_dailylocationcell",
-            "place_id, date, cell_lat, cell_lng, events, users",
-            (
-                f"{p.pk}\t{today - timedelta(days=back)}\t{3020 + cell // 20}\t{-9780 + cell % 20}\t"
-                f"{rng.randint(1, 40)}\t{rng.randint(1, 20)}\n"
-                for p in places
-                for back in range(1, DAYS + 1)
-                for cell in rng.sample(range(400), 25)
-            ),
-        )
+        cells = stats * 25
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     print(
@@ -175,7 +174,7 @@ def measure(owner, repeat: int) -> None:
 def _what(sql: str) -> str:
     """A short name for a statement of the page."""
     for needle, name in [
-        ("analytics_dailylocationcell", "cells"),
+        ("jsonb_array_elements", "cells"),
         ("accounts_user", "audience"),
         ("EXTRACT", "today"),
         ("COUNT(DISTINCT", "funnel"),

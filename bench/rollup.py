@@ -233,12 +233,11 @@ def measure(*, day: date, last_day: date, repeat: int) -> None:
         f"\nrollup_day / stats statement:            {full / stats_sql:.2f}x (first run {first / stats_sql:.2f}x)"
         f"\nrollup_day / (stats + cells statements):  {full / (stats_sql + cells_sql):.2f}x"
     )
-    from analytics.models import DailyLocationCell, DailyPlaceStats
+    from analytics.models import DailyPlaceStats
 
-    print(
-        f"rows: {DailyPlaceStats.objects.filter(date=day).count():,} place-days, "
-        f"{DailyLocationCell.objects.filter(date=day).count():,} cells"
-    )
+    rows = DailyPlaceStats.objects.filter(date=day)
+    cells = sum(len(cells) for cells in rows.values_list("cells", flat=True))
+    print(f"rows: {rows.count():,} place-days with {cells:,} cells")
     measure_due_days(day=last_day, repeat=repeat)
     measure_indexes(lo=lo, hi=hi, repeat=repeat)
     measure_retention(day=day)

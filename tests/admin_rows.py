@@ -12,7 +12,7 @@ from PIL import Image
 from rest_framework.authtoken.models import Token, TokenProxy
 
 from accounts.models import User
-from analytics.models import DailyLocationCell, DailyPlaceStats, LateEventScan, RollupRun, UserInteraction
+from analytics.models import DailyPlaceStats, LateEventScan, RollupRun, UserInteraction
 from consumers.models import FavoriteCategory, FavoritePlace, RecentlyViewedPlace
 from notifications.models import AlertPreferences, Device, Notification, SavedPlace
 from ratings.models import Rating, ReviewReply, ReviewReport
@@ -90,9 +90,6 @@ BUILDERS = {
     SavedPlace: lambda i: SavedPlace.objects.create(user=factories.UserFactory(), name="Home", lat=30.2, lng=-97.7),
     UserInteraction: lambda i: factories.UserInteractionFactory(lat=30.27, lng=-97.74, dwell_ms=1200),
     DailyPlaceStats: lambda i: factories.DailyPlaceStatsFactory(),
-    DailyLocationCell: lambda i: DailyLocationCell.objects.create(
-        place=_place(), date=date(2026, 11, 1) - timedelta(days=i), cell_lat=3027, cell_lng=-9775, events=4, users=2
-    ),
     RollupRun: lambda i: RollupRun.objects.create(day=date(2026, 11, 1) - timedelta(days=i), status="succeeded"),
     LateEventScan: lambda i: LateEventScan.objects.create(scanned_until=timezone.now(), late_days=["2026-11-01"]),
     # django-axes: the brute-force protection's records, which staff review and clear.

@@ -84,7 +84,7 @@ def test_interaction_search_when_client_id_given_finds_exactly_that_event(staff_
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("term", ["tacos", "12", "someone@example.com", "0f6a1d2e-5a8c-4f0e-9a64-1b2c3d4e5f60"])
-@pytest.mark.parametrize("name", ["userinteraction", "dailyplacestats", "dailylocationcell"])
+@pytest.mark.parametrize("name", ["userinteraction", "dailyplacestats"])
 def test_analytics_search_when_any_term_answers_the_list(staff_client, name, term):
     # given
     UserInteractionFactory()

@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from analytics import partitions, rollup
 from analytics.models import (
-    DailyLocationCell,
     DailyPlaceStats,
     InteractionType,
     RollupRun,
@@ -119,10 +119,11 @@ def _actual(day: date) -> tuple[dict, dict]:
         }
         for row in DailyPlaceStats.objects.filter(date=day)
     }
-    cells = {
-        (cell.place_id, cell.cell_lat, cell.cell_lng): {"events": cell.events, "users": cell.users}
-        for cell in DailyLocationCell.objects.filter(date=day)
-    }
+    cells = {}
+    for row in DailyPlaceStats.objects.filter(date=day):
+        assert row.cells == sorted(row.cells), "a place's cells are ordered by cell"
+        for cell_lat, cell_lng, events, users in row.cells:
+            cells[(row.place_id, cell_lat, cell_lng)] = {"events": events, "users": users}
     return stats, cells
 
 
@@ -234,8 +235,8 @@ def test_rollup_rerun_after_late_events_counts_each_event_once(db, users):
     rows = {row.place_id: row for row in DailyPlaceStats.objects.filter(date=DST_DAY)}
     assert (rows[place.pk].views, rows[place.pk].clicks, rows[place.pk].views_by_hour[13]) == (1, 1, 1)
     assert (rows[other.pk].views, rows[other.pk].unique_viewers) == (1, 1)
-    cell = DailyLocationCell.objects.get(date=DST_DAY)
-    assert (cell.place_id, cell.cell_lat, cell.cell_lng, cell.events, cell.users) == (other.pk, 3010, -9720, 1, 1)
+    assert rows[place.pk].cells == []
+    assert rows[other.pk].cells == [[3010, -9720, 1, 1]]
 
 
 def test_rollup_rerun_removes_rows_of_places_without_events_any_more(db):
@@ -251,7 +252,6 @@ def test_rollup_rerun_removes_rows_of_places_without_events_any_more(db):
     run(day=DST_DAY, zones=rollup.zones_in_use(), computed_at=timezone.now())
     # then
     assert DailyPlaceStats.objects.filter(date=DST_DAY).count() == 0
-    assert DailyLocationCell.objects.filter(date=DST_DAY).count() == 0
 
 
 def test_rollup_day_records_a_succeeded_run(db):
@@ -341,3 +341,40 @@ def test_day_segments_of_an_ordinary_day_is_one_piece():
     assert [
         (s.starts_at, s.ends_at, s.utc_offset_seconds) for s in rollup.day_segments(DST_DAY, "Pacific/Honolulu")
     ] == [(datetime(2026, 3, 8, 10, tzinfo=UTC), datetime(2026, 3, 9, 10, tzinfo=UTC), -10 * 3600)]
+
+
+def test_rollup_rerun_after_a_late_event_that_changes_only_the_cells_rewrites_them(db, users):
+    # given: a day rolled up; then a late nearby event of a user already counted, in another cell
+    run = rollup.rollup_day_postgresql
+    place = factories.PlaceFactory(time_zone="America/Chicago")
+    noon = datetime(2026, 3, 8, 18, tzinfo=UTC)
+    nearby = InteractionType.NEARBY_DETECTION
+    factories.UserInteractionFactory(place=place, user=users[0], type=nearby, occurred_at=noon, lat=30.1, lng=-97.2)
+    run(day=DST_DAY, zones=rollup.zones_in_use(), computed_at=timezone.now())
+    factories.UserInteractionFactory(place=place, user=users[0], type=nearby, occurred_at=noon, lat=30.0, lng=-97.3)
+    # when
+    run(day=DST_DAY, zones=rollup.zones_in_use(), computed_at=timezone.now())
+    # then: the figures are the same, the cells are both there, in cell order
+    row = DailyPlaceStats.objects.get(date=DST_DAY)
+    assert row.nearby_users == 1
+    assert row.cells == [[3000, -9730, 1, 1], [3010, -9720, 1, 1]]
+
+
+def test_rollup_first_run_inserts_and_a_rerun_upserts(db):
+    # given
+    place = factories.PlaceFactory()
+    factories.UserInteractionFactory(place=place, occurred_at=datetime(2026, 3, 8, 18, tzinfo=UTC), lat=1, lng=2)
+    run = rollup.rollup_day_postgresql
+    # when
+    with CaptureQueriesContext(connection) as first:
+        run(day=DST_DAY, zones=rollup.zones_in_use(), computed_at=timezone.now())
+    with CaptureQueriesContext(connection) as again:
+        result = run(day=DST_DAY, zones=rollup.zones_in_use(), computed_at=timezone.now())
+    # then: the day had no rows, so no conflict check; the re-run upserts and changes nothing
+    first_sql = " ".join(query["sql"] for query in first.captured_queries)
+    again_sql = " ".join(query["sql"] for query in again.captured_queries)
+    assert "INSERT INTO" in first_sql
+    assert "ON CONFLICT" not in first_sql
+    assert "ON CONFLICT" in again_sql
+    assert (result.stats_rows, result.stats_removed, result.cell_rows) == (1, 0, 1)
+    assert DailyPlaceStats.objects.get().cells == [[100, 200, 1, 1]]

@@ -114,7 +114,7 @@ def _hold_the_days_stats_row(holder: psycopg.Connection, *, place, day, exists: 
     else:  # an uncommitted row with the same key: the upsert waits to see whether it commits
         holder.execute(
             "INSERT INTO analytics_dailyplacestats (place_id, date, views, unique_viewers, clicks, ratings,"
-            " nearby_users, views_by_hour, computed_at) VALUES (%s, %s, 0, 0, 0, 0, 0, '[]', now())",
+            " nearby_users, views_by_hour, cells, computed_at) VALUES (%s, %s, 0, 0, 0, 0, 0, '[]', '[]', now())",
             [place.pk, day],
         )
 

@@ -6,7 +6,6 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from analytics.models import DailyLocationCell
 from tests import factories
 from tests.browser.conftest import log_in, screenshot
 from tests.factories import DEFAULT_PASSWORD
@@ -105,14 +104,11 @@ def test_analytics_page_draws_the_charts(new_page, owner):
     place = factories.PlaceFactory(vendor=vendor, name="Taco Rocket")
     today = timezone.now().astimezone(place.tzinfo).date()
     for offset in range(1, 8):
-        factories.DailyPlaceStatsFactory(place=place, date=today - timedelta(days=offset), views=10 + offset)
-        DailyLocationCell.objects.create(
+        factories.DailyPlaceStatsFactory(
             place=place,
             date=today - timedelta(days=offset),
-            cell_lat=3026 + offset % 2,
-            cell_lng=-9774,
-            events=offset,
-            users=1,
+            views=10 + offset,
+            cells=[[3026 + offset % 2, -9774, offset, 1]],
         )
     factories.UserInteractionFactory(place=place)  # today so far: one view, the partial point
     factories.RatingFactory(place=place, stars=Decimal("4.5"))

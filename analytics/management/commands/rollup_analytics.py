@@ -16,7 +16,7 @@ def _date(value: str) -> date:
 
 
 class Command(BaseCommand):
-    help = "Recompute DailyPlaceStats and DailyLocationCell for each local day from --from to --to (both included)."
+    help = "Recompute DailyPlaceStats (with the heat-map cells) for each local day from --from to --to (both included)."
 
     def add_arguments(self, parser):
         parser.add_argument("--from", dest="first", required=True, help="first local day, YYYY-MM-DD")
