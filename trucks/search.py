@@ -376,7 +376,7 @@ _NEARBY_FIRST_SQL = (
     " FROM ({count}) AS circle(n) LEFT JOIN LATERAL ("
     f"SELECT {_CARD_COLUMNS}, k.distance_km"
     f" FROM ({{keys}}) AS k JOIN trucks_place p ON p.id = k.id{_CARD_JOINS}"
-    " WHERE circle.n < %(cap)s"
+    " WHERE circle.n < %(cap)s OFFSET 0"  # a fence: the filter stays a one-time filter, not a join filter
     ") AS page ON TRUE ORDER BY page.distance_km, page.id"
 )
 
