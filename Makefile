@@ -101,5 +101,6 @@ bench-discovery: $(STAMP)
 	flock /tmp/bench.lock $(PY) bench/discovery.py --places 1000000
 
 ## Benchmark of the live streams: concurrent streams, memory per stream, delivery latency (bench lock). docs/live.md
-bench-live: $(STAMP)
-	flock /tmp/bench.lock $(PY) bench/live.py
+LIVE_ARGS ?= --via pushpin --streams 5000 --events 5 --interval 2
+bench-live: $(STAMP) services
+	flock /tmp/bench.lock $(PY) -u bench/live.py $(LIVE_ARGS)
