@@ -166,7 +166,7 @@ def location_status(*, kind: str, source: str, updated_at: datetime | None, now:
 # than running).
 _CARD_COLUMNS = (
     ", ".join(f"p.{field}" for field in CARD_FIELDS)  # nosec B608 # noqa: S608 - constants only
-    + ", p.time_zone, v.business_name, v.verification_status = 'verified',"  # noqa: S608
+    + ", p.time_zone, v.business_name, v.verification_status = 'verified',"  # nosec B608 # noqa: S608
     # the cover photo: one probe of photo_place_position_idx
     " (SELECT json_build_array(ph.image, ph.width, ph.height) FROM trucks_photo ph"
     " WHERE ph.place_id = p.id ORDER BY ph.position, ph.id LIMIT 1),"
