@@ -24,6 +24,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 
 from benchdb import ROOT, create_database, psql, setup_django
+from rollup_reference import HAND_WRITTEN_STATS
 
 sys.path.insert(0, str(ROOT))
 
@@ -144,22 +145,6 @@ def load_events(cursor, *, events: int, chunk: int, places: tuple[int, int], use
         print(f"  {offset + min(chunk, events - offset):,} events", flush=True)
 
 
-BASELINE_STATS = """
-    SELECT e.place_id,
-           count(*) FILTER (WHERE e.type = 'VIEW' AND e.dwell_ms IS NULL),
-           count(DISTINCT e.user_id) FILTER (WHERE e.type = 'VIEW' AND e.dwell_ms IS NULL),
-           count(*) FILTER (WHERE e.type = 'CLICK'),
-           count(*) FILTER (WHERE e.type = 'RATING'),
-           count(DISTINCT e.user_id) FILTER (WHERE e.type = 'NEARBY_DETECTION'),
-           avg(e.dwell_ms),
-           jsonb_build_array({hours})
-    FROM analytics_userinteraction e JOIN trucks_place p ON p.id = e.place_id
-    WHERE e.occurred_at >= %(lo)s AND e.occurred_at < %(hi)s
-      AND (e.occurred_at AT TIME ZONE p.time_zone)::date = %(day)s
-    GROUP BY e.place_id
-"""
-
-
 def measure(*, retention: bool) -> None:
     from django.db import connection
     from django.utils import timezone
@@ -187,12 +172,7 @@ def measure(*, retention: bool) -> None:
     print(f"\nday {DAY}: {day_events:,} events, {len(zones)} zones; UTC window {lo:%m-%d %H:%M} .. {hi:%m-%d %H:%M}")
     print(f"partitions the roll-up's plan reads: {', '.join(read)} (of {len(partitions.event_partitions())} + default)")
 
-    hours = ", ".join(
-        f"count(*) FILTER (WHERE e.type = 'VIEW' AND e.dwell_ms IS NULL "
-        f"AND extract(hour FROM e.occurred_at AT TIME ZONE p.time_zone) = {h})"
-        for h in range(24)
-    )
-    baseline = BASELINE_STATS.format(hours=hours)
+    baseline = HAND_WRITTEN_STATS
 
     def run_baseline():
         with connection.cursor() as cursor:
