@@ -4,26 +4,18 @@ reverse puts them back in their own table."""
 from datetime import date
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from analytics.models import DailyPlaceStats
+from tests.migrations import migrate_to, migrate_to_latest
 
 BEFORE = [("analytics", "0007_interaction_partitioned_by_day")]
 AFTER = [("analytics", "0008_cells_in_daily_stats")]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    return executor.loader.project_state(targets[0]).apps
-
-
 @pytest.mark.django_db(transaction=True)
 def test_cells_migration_moves_each_cell_into_its_place_days_row_and_back():
     # given: two place-days with their cells in the old table, one place-day without cells
-    old = _migrate(BEFORE)
+    old = migrate_to(BEFORE)
     vendor = old.get_model("vendors", "Vendor").objects.create(business_name="Cells Tacos")
     Place = old.get_model("trucks", "Place")
     first = Place.objects.create(vendor=vendor, name="One", time_zone="America/Chicago")
@@ -37,7 +29,7 @@ def test_cells_migration_moves_each_cell_into_its_place_days_row_and_back():
     Cell.objects.create(place=first, date=day, cell_lat=4187, cell_lng=-8764, events=1, users=1)
     Cell.objects.create(place=second, date=day, cell_lat=3026, cell_lng=-9774, events=3, users=3)
     # when
-    _migrate(AFTER)
+    migrate_to(AFTER)
     # then: each place-day's cells in its row, ordered by cell; none elsewhere
     cells = {(row.place_id, row.date): row.cells for row in DailyPlaceStats.objects.all()}
     assert cells == {
@@ -46,7 +38,7 @@ def test_cells_migration_moves_each_cell_into_its_place_days_row_and_back():
         (first.pk, date(2026, 11, 3)): [],
     }
     # and back: the reverse fills the cells table again
-    reverted = _migrate(BEFORE)
+    reverted = migrate_to(BEFORE)
     rows = reverted.get_model("analytics", "DailyLocationCell").objects.values_list(
         "place_id", "date", "cell_lat", "cell_lng", "events", "users"
     )
@@ -57,4 +49,4 @@ def test_cells_migration_moves_each_cell_into_its_place_days_row_and_back():
             (second.pk, day, 3026, -9774, 3, 3),
         ]
     )
-    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    migrate_to_latest()

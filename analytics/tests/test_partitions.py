@@ -6,13 +6,13 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from analytics import partitions, rollup
 from analytics.ingest import ClientEvent, events_ingest
 from analytics.models import RollupRun, RollupStatus, UserInteraction
 from tests import factories
+from tests.migrations import migrate_to, migrate_to_latest
 
 NOW = datetime(2026, 11, 27, 11, 30, tzinfo=UTC)
 
@@ -107,17 +107,10 @@ def test_ingest_retry_is_a_duplicate_in_any_days_partition(consumer, place_a):
 BEFORE = [("analytics", "0006_rollup_abandoned")]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    return executor.loader.project_state(targets[0]).apps
-
-
 @pytest.mark.django_db(transaction=True)
 def test_partitioning_migration_keeps_every_event():
     # given: the plain table as the previous migration left it, with events over several days
-    old = _migrate(BEFORE)
+    old = migrate_to(BEFORE)
     user = old.get_model("accounts", "User").objects.create(email="kept@example.com", password="x")
     vendor = old.get_model("vendors", "Vendor").objects.create(business_name="Kept Tacos")
     place = old.get_model("trucks", "Place").objects.create(vendor=vendor, name="Kept", time_zone="America/Chicago")
@@ -140,7 +133,7 @@ def test_partitioning_migration_keeps_every_event():
     fields = ("id", "client_id", "user_id", "place_id", "type", "occurred_at", "received_at", "lat", "lng", "dwell_ms")
     before = set(Event.objects.values_list(*fields))
     # when
-    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    migrate_to_latest()
     # then: every row is there, unchanged, each in its UTC day's partition; new ids follow the old ones
     assert set(UserInteraction.objects.values_list(*fields)) == before
     for pk, occurred_at in UserInteraction.objects.values_list("id", "occurred_at"):

@@ -1,27 +1,18 @@
 """The consumer lists moved from accounts to consumers in state only: a database made before keeps its rows."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from consumers.models import FavoriteCategory, FavoritePlace, RecentlyViewedPlace
+from tests.migrations import migrate_to, migrate_to_latest
 
 BEFORE_THE_MOVE = [("accounts", "0002_initial"), ("consumers", None)]
-
-
-def _migrate(targets):
-    """Migrate to `targets`; answer the models as they were at the first one."""
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    return executor.loader.project_state(targets[0]).apps
 
 
 @pytest.mark.django_db(transaction=True)
 def test_migrating_forward_from_before_the_move_keeps_every_row_and_permission():
     # given a database as main's migrations left it, with a favorite, a recent view and a liked category
-    old = _migrate(BEFORE_THE_MOVE)
+    old = migrate_to(BEFORE_THE_MOVE)
     user = old.get_model("accounts", "User").objects.create(email="kept@example.com", password="x")
     vendor = old.get_model("vendors", "Vendor").objects.create(business_name="Kept Tacos")
     place = old.get_model("trucks", "Place").objects.create(
@@ -36,7 +27,7 @@ def test_migrating_forward_from_before_the_move_keeps_every_row_and_permission()
     favorite_type = content_types.objects.get_or_create(app_label="accounts", model="favoriteplace")[0]
 
     # when the database migrates to today's models
-    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    migrate_to_latest()
 
     # then every row reads through the consumers models, unchanged
     assert list(FavoritePlace.objects.values_list("user__email", "place__name", "created_at")) == [

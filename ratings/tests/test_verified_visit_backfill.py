@@ -4,11 +4,10 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from ratings.models import Rating
+from tests.migrations import migrate_to, migrate_to_latest
 from trucks.models import Place
 
 BEFORE_VERIFIED_VISITS = [
@@ -18,18 +17,10 @@ BEFORE_VERIFIED_VISITS = [
 ]
 
 
-def _migrate(targets):
-    """Migrate to `targets`; answer the models as they were there."""
-    executor = MigrationExecutor(connection)
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.mark.django_db(transaction=True)
 def test_migration_marks_earlier_ratings_after_a_detection_within_14_days_as_verified():
     # given ratings made before the migration: one 10 days after a detection, one 20 days after
-    old = _migrate(BEFORE_VERIFIED_VISITS)
+    old = migrate_to(BEFORE_VERIFIED_VISITS, state_at=BEFORE_VERIFIED_VISITS)
     users = old.get_model("accounts", "User").objects
     visitor, stranger = users.create(email="visitor@example.com"), users.create(email="stranger@example.com")
     vendor = old.get_model("vendors", "Vendor").objects.create(business_name="Kept Tacos")
@@ -43,7 +34,7 @@ def test_migration_marks_earlier_ratings_after_a_detection_within_14_days_as_ver
     ratings.create(user=stranger, place=place, stars=Decimal("3.0"), created_at=now, updated_at=now)
 
     # when the database migrates to today's models
-    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    migrate_to_latest()
 
     # then
     assert dict(Rating.objects.values_list("user__email", "verified_visit")) == {
