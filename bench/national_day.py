@@ -13,7 +13,8 @@ Run (heavy: hold the lock so only one heavy job uses the two cores):
     flock /tmp/bench.lock .venv/bin/python bench/national_day.py --events-per-day 5000000
 Options: --events-per-day N --places N --users N --keep (keep the database and the day's events: no
 retention step) --reuse (measure again on a kept database: the day's roll-up rows and runs are
-deleted first, so the first run writes every row again).
+deleted first, so the first run writes every row again) --seed-only (seed and keep the database, measure
+nothing: seed while the machine is busy, then measure with --reuse when it is quiet).
 """
 
 import argparse
@@ -64,6 +65,8 @@ def seed(*, events: int, places: int, users: int) -> None:
     zone_case += f" ELSE '{ZONES[-1][0]}' END"
     with connection.cursor() as cursor:
         cursor.execute("SET synchronous_commit = off")
+        # The index rebuild after the load sorts 50 M keys: give it the memory a restore would get.
+        cursor.execute("SET maintenance_work_mem = '2GB'")
         started = time.monotonic()
         cursor.execute(
             "INSERT INTO accounts_user (password, is_superuser, email, phone_number, first_name, last_name, "
@@ -230,6 +233,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=None, help="default: events / 50 (50 events a user)")
     parser.add_argument("--keep", action="store_true", help="keep the database and the day (no retention step)")
     parser.add_argument("--reuse", action="store_true", help="measure a database kept by --keep (no seeding)")
+    parser.add_argument("--seed-only", action="store_true", help="seed and keep the database; measure nothing")
     args = parser.parse_args()
     users = args.users or max(args.events_per_day // 50, 1)
     if not args.reuse:
@@ -238,12 +242,13 @@ def main() -> None:
     try:
         if not args.reuse:
             seed(events=args.events_per_day, places=args.places, users=users)
-        measure(retention=not args.keep)
+        if not args.seed_only:
+            measure(retention=not args.keep)
     finally:
         from django.db import connection
 
         connection.close()
-        if not args.keep:
+        if not (args.keep or args.seed_only):
             psql(f"DROP DATABASE IF EXISTS {BENCH_DB}")
 
 

@@ -16,7 +16,7 @@ Prints requests (or transactions) per second of each, the best round of each, an
 endpoint / raw SQL next to its aim (0.5).
 
     flock /tmp/bench.lock .venv/bin/python bench/request_overhead.py
-Options: --seconds 8 --rounds 2 --connections 16 --workers 4 --places 3000 --keep --reuse
+Options: --seconds 8 --rounds 4 --connections 16 --workers 4 --places 3000 --keep --reuse
 Needs wrk and pgbench (Debian packages wrk, postgresql-client); REDIS_URL a Redis database of yours.
 """
 
@@ -26,6 +26,7 @@ import random
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -50,7 +51,7 @@ def free_port() -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=int, default=8)
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--places", type=int, default=3000)
@@ -220,6 +221,17 @@ def main() -> None:
     page_ratio = endpoint / best["nearby statement (pgbench)"]
     all_ratio = endpoint / best["the endpoint's statements (pgbench)"]
     print(f"endpoint / its raw SQL behind bare WSGI (both through gunicorn and wrk): {wsgi_ratio:.2f} (aim >= {AIM})")
+    # The same ratio round by round (its two sides measured back to back): how much the machine moved it.
+    per_round = sorted(
+        app / raw
+        for app, raw in zip(
+            results["nearby endpoint (wrk)"], results["raw SQL behind bare WSGI (wrk)"], strict=True
+        )
+    )
+    print(
+        f"  round by round: {', '.join(f'{ratio:.2f}' for ratio in per_round)}; "
+        f"median {statistics.median(per_round):.2f}"
+    )
     print(f"endpoint / its page statement (pgbench): {page_ratio:.2f}; / all its statements: {all_ratio:.2f}")
     if not args.keep:
         psql(f"DROP DATABASE IF EXISTS {BENCH_DB}")

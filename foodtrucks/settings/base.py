@@ -59,7 +59,7 @@ MIDDLEWARE = [
     "foodtrucks.middleware.PrivateApiAnswersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "foodtrucks.csp_middleware.CSPMiddleware",
     "foodtrucks.middleware.RequestSizeLimitMiddleware",
     "foodtrucks.middleware.JsonBodyMiddleware",
     "foodtrucks.middleware.ServiceUnavailableMiddleware",
@@ -346,7 +346,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["foodtrucks.api_renderers.FastJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["foodtrucks.api_parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Every API error answers {"detail": "...", "errors": {"field": ["message"]}} (foodtrucks/api_errors.py).
