@@ -89,7 +89,8 @@ bench-dense: $(STAMP)
 	else flock /tmp/bench.lock $(PY) bench/nearby.py --sizes $(DENSE_SIZES) --reuse --no-load; fi
 
 ## The nearby endpoint under gunicorn against its raw SQL at the same concurrency (aim >= 0.5). docs/performance-requests.md
-bench-requests: $(STAMP)
+bench-requests: $(STAMP) services
+	command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 	flock /tmp/bench.lock $(PY) bench/request_overhead.py
 
 ## The signed-in detail read, written in the read against buffered, in one run. docs/place-views.md
