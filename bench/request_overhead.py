@@ -224,9 +224,7 @@ def main() -> None:
     # The same ratio round by round (its two sides measured back to back): how much the machine moved it.
     per_round = sorted(
         app / raw
-        for app, raw in zip(
-            results["nearby endpoint (wrk)"], results["raw SQL behind bare WSGI (wrk)"], strict=True
-        )
+        for app, raw in zip(results["nearby endpoint (wrk)"], results["raw SQL behind bare WSGI (wrk)"], strict=True)
     )
     print(
         f"  round by round: {', '.join(f'{ratio:.2f}' for ratio in per_round)}; "
