@@ -10,6 +10,9 @@ from tests import factories, mail
 from tests.s3 import empty_s3_buckets, running_moto_server
 from vendors.models import Role
 
+# Fixtures kept beside their helpers: a spare Redis server (tests/spare_redis.py).
+pytest_plugins = ["tests.spare_redis"]
+
 
 @pytest.fixture(autouse=True)
 def _clean_cache():

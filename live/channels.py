@@ -11,6 +11,7 @@ keeps those inside its box by the event's lat/lng (docs/live.md).
 
 import math
 from dataclasses import dataclass
+from urllib.parse import quote
 
 TILE_SIZES = (0.25, 1.0, 4.0, 16.0, 90.0)
 MAX_TILES = 9
@@ -97,3 +98,10 @@ def parse_bbox(raw: str | None) -> BoundingBox:
     if south > north:
         raise ValueError("South must not be north of north.")
     return BoundingBox(south=south, west=west, north=north, east=east)
+
+
+def resync_channel(channel: str) -> str:
+    """The Pushpin channel that tells the streams held on `channel` to resync (live.publisher). Not one
+    of django-eventstream's numbered channels: held without a previous id, so Pushpin passes on an
+    event published there with none (on the numbered channel it would wait for the missing id)."""
+    return f"resync-{quote(channel)}"

@@ -23,6 +23,9 @@ from django_eventstream.eventrequest import EventRequest
 from django_eventstream.eventstream import EventPermissionError, get_current_event_id, get_events
 from django_eventstream.utils import add_default_headers, sse_encode_event, sse_error_response
 from django_eventstream.views import Listener, stream
+from gripcontrol import Channel
+
+from live.channels import resync_channel
 
 Keep = Callable[[dict], bool]
 MAX_CHANNELS = 64
@@ -104,6 +107,9 @@ def stream_response(request: HttpRequest, *, channels: list[str], user, keep: Ke
         except EventPermissionError as error:
             response = sse_error_response("forbidden", str(error), {"channels": error.channels})
         response.content = _filtered(response.content.decode(), keep).encode()
+        if request.grip.instruct is not None:  # held: also hear the resyncs of its channels
+            for channel in event_request.channels:
+                request.grip.instruct.add_channel(Channel(resync_channel(channel)))
         add_default_headers(response, request=request)
         return response
 

@@ -4,55 +4,15 @@ and started again while a stream is open: the stream is told to resync, then hea
 after Redis came back (django-eventstream's own listener ended for good: the stream heard nothing).
 With Redis up but the subscription cut, what was published meanwhile comes from the replay window."""
 
-import subprocess
-from collections.abc import Iterator
-
 import pytest
 import redis
 from django.urls import reverse
 
-from tests.sse import SseClient, asgi_server, free_port, wait_for_port
+from tests.sse import SseClient, asgi_server
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BOX = "30.0,-98.0,30.5,-97.5"
-
-
-class SpareRedis:
-    """A Redis server of the test's own on a spare port (no persistence), stopped and started at will."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-        wait_for_port(self.port)
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self.process = None
-
-
-@pytest.fixture
-def spare_redis(settings, monkeypatch) -> Iterator[SpareRedis]:
-    """A spare Redis, which this process publishes to as well (the check-ins commit here)."""
-    import django_eventstream.eventstream
-    import django_eventstream.utils
-
-    spare = SpareRedis()
-    spare.start()
-    try:
-        own = {"host": "127.0.0.1", "port": spare.port, "db": 0, "socket_connect_timeout": 0.5}
-        settings.EVENTSTREAM_REDIS = own
-        monkeypatch.setattr(django_eventstream.eventstream, "redis_client", redis.Redis(**own))
-        monkeypatch.setattr(django_eventstream.utils.tlocal, "loaded", {}, raising=False)  # a fresh storage
-        yield spare
-    finally:
-        spare.stop()
 
 
 def _api_check_in(member, place, *, lat: float, lng: float) -> None:

@@ -116,3 +116,24 @@ def test_pushpin_queues_a_burst_of_stream_opens_instead_of_refusing_them(edge):
     statuses = asyncio.run(_open_statuses(edge.url, 400))
     refused = [status for status in statuses if not status.endswith(b" 200 OK")]
     assert refused == [], f"{len(refused)} of 400 opens refused, e.g. {refused[0]!r}"
+
+
+def test_pushpin_streams_are_told_to_resync_when_a_change_cannot_reach_redis(
+    publishing_to, spare_redis, staff_a, place_a
+):
+    # This process publishes through a Redis of its own; the streams are held by Pushpin.
+    feed = f"{publishing_to.url}/api/v1/places/changes/"
+    cursor = httpx.get(feed, timeout=5).json()["next_cursor"]
+    url = f"{publishing_to.url}/api/v1/live/places/?bbox={BOX}"
+    with SseClient(url) as stream:
+        spare_redis.stop()  # the publisher's Redis goes away: the change cannot enter the window
+        _api_check_in(staff_a, place_a, lat=30.27, lng=-97.75)  # the write itself answers 200
+
+        # the stream is told at once that it missed something, with no id (its Last-Event-ID stays)
+        resync = stream.next("resync", timeout=2.0)
+        assert resync.id is None
+        assert resync.json()["channels"][0].startswith("geo")
+
+    # and the change is where the app looks after a resync: the catch-up feed
+    changed = httpx.get(feed, params={"since": cursor}, timeout=5).json()["places"]
+    assert [(card["id"], card["is_open"]) for card in changed] == [(place_a.pk, True)]
