@@ -91,11 +91,11 @@ bench-dense: $(STAMP)
 ## The nearby endpoint under gunicorn against its raw SQL at the same concurrency (aim >= 0.5). docs/performance-requests.md
 bench-requests: $(STAMP) services
 	command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-	flock /tmp/bench.lock $(PY) bench/request_overhead.py
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/14} flock /tmp/bench.lock $(PY) bench/request_overhead.py
 
 ## The signed-in detail read, written in the read against buffered, in one run. docs/place-views.md
 bench-reads: $(STAMP)
-	flock /tmp/bench.lock $(PY) bench/detail_read.py
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/13} flock /tmp/bench.lock $(PY) bench/detail_read.py
 
 ## Benchmark of search ahead (open_at) beside the nearby search (its own database; bench lock). docs/search-ahead.md
 bench-discovery: $(STAMP)
