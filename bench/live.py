@@ -14,7 +14,7 @@ closed by the server, is counted and opened again a second later, as an app woul
 longer pass for a slow open. The streams hold no database connection; the events go through the
 REDIS_URL database (default redis://127.0.0.1:6379/11). Run it under the bench lock:
 
-    flock /tmp/bench.lock .venv/bin/python bench/live.py --streams 2000
+    flock /tmp/bench.lock .venv/bin/python bench/live.py --streams 2000 [--asgi-workers 2]
     flock /tmp/bench.lock .venv/bin/python bench/live.py --streams 5000 --via pushpin
 """
 
@@ -59,6 +59,7 @@ class Stream:
         self.refused = 0  # answers other than 200
         self.dropped = 0  # closed by the server (before or after stream-open)
         self.last_status = b""
+        self.resyncs = 0
 
     async def run(self, host: str, port: int, path: str) -> None:
         while True:
@@ -86,10 +87,13 @@ class Stream:
                     return
                 if line.startswith(b"event: stream-open"):
                     self.open.set()
+                elif line.startswith(b"event: resync"):
+                    self.resyncs += 1
                 elif line.startswith(b"data: {"):
                     now = time.time()
                     data = json.loads(line[6:])
-                    self.received.setdefault(data["seq"], now - data["sent"])
+                    if "seq" in data:  # a change of the bench's (a resync's data names channels)
+                        self.received.setdefault(data["seq"], now - data["sent"])
         finally:
             writer.close()
 
@@ -159,6 +163,8 @@ async def main(args) -> None:
         else:
             command = [sys.executable, "-m", "uvicorn", "foodtrucks.asgi:application", "--host", "127.0.0.1"]
             command += ["--port", str(port), "--log-level", "warning", "--lifespan", "off", "--no-access-log"]
+            if args.asgi_workers > 1:  # uvicorn's own supervisor: one Redis subscription per worker
+                command += ["--workers", str(args.asgi_workers)]
             target_port = port
         server = stack.enter_context(_serving_with_pid(command, port, env))
         await asyncio.sleep(1)
@@ -188,6 +194,15 @@ async def main(args) -> None:
         after_by_name = rss_by_name(pids)
         after = sum(after_by_name.values())
 
+        if args.reconnect:
+            # the serving processes' pub/sub connections cut (as a Redis restart would): each listener
+            # reconnects, then every open stream re-reads its window and is sent "resync"
+            import redis
+
+            killed = redis.Redis.from_url(os.environ["REDIS_URL"]).client_kill_filter(_type="pubsub")
+            print(f"cut {killed} pub/sub connection(s); delivering after the reconnect", flush=True)
+            await asyncio.sleep(3)
+
         channels = tile_channels(*SPOT)
         processes = [*descendants(pids), os.getpid()]
         cpu_before = cpu_seconds(processes)
@@ -207,13 +222,14 @@ async def main(args) -> None:
         delivered = len(latencies)
         for task in tasks:
             task.cancel()
-        workers = f" web workers={args.web_workers}" if args.via == "pushpin" else ""
+        workers = f" web workers={args.web_workers}" if args.via == "pushpin" else f" workers={args.asgi_workers}"
         print(f"via={args.via}{workers} streams asked={args.streams} open={opened} in {open_seconds:.1f} s")
         statuses = sorted({stream.last_status for stream in streams if stream.last_status})
         print(
             f"refused while opening={refused_opening} {statuses} "
             f"dropped by the server={sum(stream.dropped for stream in streams)} "
-            f"open at the end={sum(stream.open.is_set() for stream in streams)}"
+            f"open at the end={sum(stream.open.is_set() for stream in streams)} "
+            f"resyncs received={sum(stream.resyncs for stream in streams)}"
         )
         print(f"load average after: {load_average()}")
         print(
@@ -255,8 +271,14 @@ class _serving_with_pid:
         return self
 
     def __exit__(self, *exc):
+        import subprocess
+
         self.process.terminate()
-        self.process.wait(timeout=20)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:  # uvicorn waits for its open streams to close: no need here
+            self.process.kill()
+            self.process.wait(timeout=20)
 
 
 if __name__ == "__main__":
@@ -267,4 +289,6 @@ if __name__ == "__main__":
     parser.add_argument("--via", choices=["asgi", "pushpin"], default="asgi")
     parser.add_argument("--open-timeout", type=float, default=120.0)
     parser.add_argument("--web-workers", type=int, default=1, help="gunicorn sync workers behind Pushpin")
+    parser.add_argument("--asgi-workers", type=int, default=1, help="uvicorn worker processes (--via asgi)")
+    parser.add_argument("--reconnect", action="store_true", help="cut the pub/sub connections before delivering")
     asyncio.run(main(parser.parse_args()))

@@ -7,11 +7,17 @@ process's streams then hear nothing more until the process restarts. This listen
 (live.apps): it reconnects with backoff for as long as it takes, notices a connection gone silent by a
 ping, and after each reconnect tells every open stream of the process to catch up:
 
-- the stream re-reads its channels' replay window from its last ids (django-eventstream's own path
-  after a queue overflow): what other processes published while this one was deaf;
-- then it is sent a `resync` event: a change committed while its publisher could not reach Redis
-  never entered the window (the publish failed and was only logged), so the app refetches through the
-  catch-up feed, which has every committed change, and carries on from the event's id.
+- it is sent a `resync` event, carrying the stream's own position as its id: what other processes
+  published while this one was deaf, and any change committed while its publisher could not reach
+  Redis (that publish failed and was only logged), the app refetches through the catch-up feed, which
+  has every committed change; then it carries on from the event's id (a reconnect with that id is
+  replayed the window from there).
+
+The `resync` is put in each stream's own queue, as a published event would be: the stream sends it
+without reading anything. (It first re-read its replay window, django-eventstream's path after a queue
+overflow; but the library reads the window of every stream of a process on one thread, and a stream
+sent an event while its read waits reads again: with 2,000 streams and a change every half second
+no read was ever done in time, and the process delivered nothing more. Measured, docs/live.md.)
 
 Pub/sub itself keeps nothing for a subscriber that is away, so a reconnect always means "maybe
 missed something": redis-py's own silent reconnect (which resubscribes without saying so) is turned
@@ -37,6 +43,14 @@ BACKOFF_MAX = 15.0
 PING_EVERY = 10.0  # seconds without a message before the listener pings Redis
 SILENT_LIMIT = 25.0  # seconds without a message or a pong: the connection is dead
 SUBSCRIBE_TIMEOUT = 5.0
+# The listener's own connect timeout. The publishers' is 0.5 s (a request must not wait on a Redis that
+# is away), but the listener connects from the event loop of a process that may be opening thousands of
+# streams at that moment: a loop busy for half a second made a healthy Redis look unreachable, and
+# every open stream was sent a needless catch-up and resync.
+CONNECT_TIMEOUT = 5.0
+# The pseudo channel of the resync put in a stream's queue: one the stream does not listen to, so the
+# stream keeps its position and writes it as the event's id.
+RESYNC_QUEUE = "live.resync"
 
 
 class SupervisedRedisListener(RedisListener):
@@ -45,7 +59,8 @@ class SupervisedRedisListener(RedisListener):
         from redis.asyncio.retry import Retry
         from redis.backoff import NoBackoff
 
-        self.redis_client = Redis(**settings.EVENTSTREAM_REDIS, retry=Retry(NoBackoff(), 0))
+        options = {**settings.EVENTSTREAM_REDIS, "socket_connect_timeout": CONNECT_TIMEOUT}
+        self.redis_client = Redis(**options, retry=Retry(NoBackoff(), 0))
         self.pubsub = None
         self.reconnects = 0
 
@@ -59,8 +74,9 @@ class SupervisedRedisListener(RedisListener):
                 if lost:
                     # subscribed again first, then the catch-up: nothing published from now on is missed
                     self.reconnects += 1
-                    count = catch_up_open_streams()
-                    logger.warning("live: Redis pub/sub back; %d open streams catch up and resync", count)
+                    listeners = open_stream_listeners()
+                    catch_up(listeners)
+                    logger.warning("live: Redis pub/sub back; %d open streams sent resync", len(listeners))
                 lost = False
                 delay = BACKOFF_FIRST
                 await self._listen()
@@ -117,15 +133,20 @@ def hand_out(raw: bytes | str) -> None:
     get_listener_manager().add_to_queues(event.channel, event)
 
 
-def catch_up_open_streams() -> int:
-    """Wakes every open stream of the process to re-read its replay window and then send `resync`
-    (live.streams); returns how many."""
+def open_stream_listeners() -> list:
+    """The listeners of the process's open streams."""
     manager = get_listener_manager()
     with manager.lock:
-        listeners = {listener for group in manager.listeners_by_channel.values() for listener in group}
+        return list({listener for group in manager.listeners_by_channel.values() for listener in group})
+
+
+def catch_up(listeners: list) -> None:
+    """Queues a `resync` (django-eventstream's "stream-reset", renamed by live.streams) to each of
+    `listeners` and wakes them."""
+    manager = get_listener_manager()
+    with manager.lock:
         for listener in listeners:
-            listener.overflow = True  # the stream re-reads the window from its last ids
-            listener.resync_pending = True
+            data = json.dumps({"channels": sorted(listener.channels)})
+            listener.channel_items.setdefault(RESYNC_QUEUE, []).append(Event(RESYNC_QUEUE, "stream-reset", data))
     for listener in listeners:
         listener.wake_threadsafe()
-    return len(listeners)

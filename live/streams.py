@@ -6,7 +6,7 @@ immediate, with GRIP instructions: Pushpin holds the connection and the web work
 Either way a client reconnecting with Last-Event-ID is first replayed what it missed from the
 replay window (live.storage), or sent a "resync" event when that is gone; heartbeats
 (`event: keep-alive`) go out every 20 seconds. Over ASGI, after the process's Redis pub/sub listener
-has reconnected (live.listener), an open stream re-reads its window and is sent "resync" too.
+has reconnected (live.listener), an open stream is sent "resync" too.
 
 django-eventstream's own `events` view does the same for up to ten channels given in the URL; this
 one takes the channels the API view worked out, drops the events a `keep` test refuses (a box's
@@ -17,11 +17,10 @@ import json
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 
-from asgiref.sync import sync_to_async
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django_eventstream.eventrequest import EventRequest
-from django_eventstream.eventstream import EventPermissionError, get_current_event_id, get_events
-from django_eventstream.utils import add_default_headers, sse_encode_event, sse_error_response
+from django_eventstream.eventstream import EventPermissionError, get_events
+from django_eventstream.utils import add_default_headers, sse_error_response
 from django_eventstream.views import Listener, stream
 from gripcontrol import Channel
 
@@ -62,30 +61,10 @@ def _filtered(body: str, keep: Keep | None, sent: OrderedDict | None = None) -> 
     return "".join(blocks)
 
 
-class LiveListener(Listener):
-    """django-eventstream's listener of one stream, which live.listener can mark for a resync."""
-
-    resync_pending = False
-
-
-async def _resync_event(channels) -> str:
-    """A "resync" event whose id is the channels' current position (the library's stream-reset, renamed)."""
-    event_id = await sync_to_async(get_current_event_id)(channels)
-    return _filtered(
-        sse_encode_event("stream-reset", {"channels": sorted(channels)}, event_id=event_id, json_encode=True), None
-    )
-
-
-async def _kept(events: AsyncIterator[str], keep: Keep | None, listener: LiveListener) -> AsyncIterator[str]:
+async def _kept(events: AsyncIterator[str], keep: Keep | None) -> AsyncIterator[str]:
     sent: OrderedDict = OrderedDict()
     async for body in events:
         kept = _filtered(body, keep, sent)
-        if listener.resync_pending:
-            # woken by live.listener after a reconnect: `body` is what the window held after the stream's
-            # last ids; then "resync", unless the window's own answer was one (it restarted)
-            listener.resync_pending = False
-            if "event: resync\n" not in kept:
-                kept += await _resync_event(listener.channels)
         if kept:
             yield kept
 
@@ -113,11 +92,9 @@ def stream_response(request: HttpRequest, *, channels: list[str], user, keep: Ke
         add_default_headers(response, request=request)
         return response
 
-    listener = LiveListener()
+    listener = Listener()
     listener.user_id = event_request.user.pk if event_request.user else "anonymous"
     listener.channels = event_request.channels
-    response = StreamingHttpResponse(
-        _kept(stream(event_request, listener), keep, listener), content_type="text/event-stream"
-    )
+    response = StreamingHttpResponse(_kept(stream(event_request, listener), keep), content_type="text/event-stream")
     add_default_headers(response, request=request)
     return response

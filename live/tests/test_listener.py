@@ -44,12 +44,13 @@ def test_a_stream_hears_changes_again_after_redis_comes_back(spare_redis, django
         assert stream.next("change", timeout=1.0).json()["lat"] == 30.28
 
 
-def test_a_stream_is_sent_what_was_published_while_its_listener_was_away(
+def test_a_stream_is_sent_resync_at_its_position_when_its_listener_was_away(
     spare_redis, django_db_blocker, staff_a, place_a
 ):
     """Redis stays up, but the process's subscription is cut and cannot come back for a while (its
-    SUBSCRIBE refused): a change published meanwhile reaches the stream from the replay window once
-    the listener is back, then `resync`."""
+    SUBSCRIBE refused): once the listener is back the stream is sent `resync` at its own position
+    (the change published meanwhile is in the catch-up feed; a reconnect from that position is
+    replayed it from the window), then live changes again."""
     admin = redis.Redis(port=spare_redis.port)
     with (
         django_db_blocker.unblock(),
@@ -66,7 +67,12 @@ def test_a_stream_is_sent_what_was_published_while_its_listener_was_away(
             stream.next("change", timeout=1.0)
 
         admin.execute_command("ACL", "SETUSER", "default", "+subscribe")
-        assert stream.next("change", timeout=20.0).json()["lat"] == 30.28  # from the replay window
-        assert stream.next("resync", timeout=1.0).id
+        resync = stream.next("resync", timeout=20.0)
+        assert resync.json()["channels"]
         _api_check_in(staff_a, place_a, lat=30.29, lng=-97.77)
         assert stream.next("change", timeout=1.0).json()["lat"] == 30.29
+
+        # the resync's id is the stream's position before the gap: a reconnect from it replays the change
+        url = f"{server}/api/v1/live/places/?bbox={BOX}"
+        with SseClient(url, headers={"Last-Event-ID": resync.id}) as again:
+            assert again.next("change", timeout=5.0).json()["lat"] == 30.28
