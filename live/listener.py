@@ -17,7 +17,7 @@ The `resync` is put in each stream's own queue, as a published event would be: t
 without reading anything. (It first re-read its replay window, django-eventstream's path after a queue
 overflow; but the library reads the window of every stream of a process on one thread, and a stream
 sent an event while its read waits reads again: with 2,000 streams and a change every half second
-no read was ever done in time, and the process delivered nothing more. Measured, docs/live.md.)
+the process fell 15 s behind and delivered 8,770 of 60,000 changes. Measured, docs/live.md.)
 
 Pub/sub itself keeps nothing for a subscriber that is away, so a reconnect always means "maybe
 missed something": redis-py's own silent reconnect (which resubscribes without saying so) is turned
