@@ -32,7 +32,7 @@ def _settings_policy(report_only: bool) -> tuple[str, tuple[str, ...]]:
 
 @receiver(setting_changed)
 def _forget_policy(*, setting, **kwargs) -> None:
-    if setting in _SETTINGS.values() or setting == "DEBUG":
+    if setting in _SETTINGS.values():
         _settings_policy.cache_clear()
 
 

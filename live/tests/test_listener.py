@@ -6,24 +6,13 @@ With Redis up but the subscription cut, what was published meanwhile comes from 
 
 import pytest
 import redis
-from django.urls import reverse
 
+from live.tests.check_ins import api_check_in
 from tests.sse import SseClient, asgi_server
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BOX = "30.0,-98.0,30.5,-97.5"
-
-
-def _api_check_in(member, place, *, lat: float, lng: float) -> None:
-    from conftest import token_client
-
-    response = token_client(member).post(
-        reverse("api-vendor-place-check-in", kwargs={"place_id": place.pk}),
-        {"lat": lat, "lng": lng, "is_open": True},
-        format="json",
-    )
-    assert response.status_code == 200, response.content
 
 
 def test_a_stream_hears_changes_again_after_redis_comes_back(spare_redis, django_db_blocker, staff_a, place_a):
@@ -32,7 +21,7 @@ def test_a_stream_hears_changes_again_after_redis_comes_back(spare_redis, django
         asgi_server(REDIS_URL=f"redis://127.0.0.1:{spare_redis.port}/0") as server,
         SseClient(f"{server}/api/v1/live/places/?bbox={BOX}") as stream,
     ):
-        _api_check_in(staff_a, place_a, lat=30.27, lng=-97.75)
+        api_check_in(staff_a, place_a, lat=30.27, lng=-97.75)
         assert stream.next("change", timeout=1.0).json()["lat"] == 30.27
 
         spare_redis.stop()  # Redis goes away under the open stream ...
@@ -40,7 +29,7 @@ def test_a_stream_hears_changes_again_after_redis_comes_back(spare_redis, django
 
         resync = stream.next("resync", timeout=10.0)  # the listener reconnected: refetch, then carry on
         assert resync.id
-        _api_check_in(staff_a, place_a, lat=30.28, lng=-97.76)
+        api_check_in(staff_a, place_a, lat=30.28, lng=-97.76)
         assert stream.next("change", timeout=1.0).json()["lat"] == 30.28
 
 
@@ -57,19 +46,19 @@ def test_a_stream_is_sent_resync_at_its_position_when_its_listener_was_away(
         asgi_server(REDIS_URL=f"redis://127.0.0.1:{spare_redis.port}/0") as server,
         SseClient(f"{server}/api/v1/live/places/?bbox={BOX}") as stream,
     ):
-        _api_check_in(staff_a, place_a, lat=30.27, lng=-97.75)
+        api_check_in(staff_a, place_a, lat=30.27, lng=-97.75)
         assert stream.next("change", timeout=1.0).json()["lat"] == 30.27
 
         admin.execute_command("ACL", "SETUSER", "default", "-subscribe")
         assert admin.client_kill_filter(_type="pubsub") == 1
-        _api_check_in(staff_a, place_a, lat=30.28, lng=-97.76)  # published while nobody listens there
+        api_check_in(staff_a, place_a, lat=30.28, lng=-97.76)  # published while nobody listens there
         with pytest.raises(TimeoutError):
             stream.next("change", timeout=1.0)
 
         admin.execute_command("ACL", "SETUSER", "default", "+subscribe")
         resync = stream.next("resync", timeout=20.0)
         assert resync.json()["channels"]
-        _api_check_in(staff_a, place_a, lat=30.29, lng=-97.77)
+        api_check_in(staff_a, place_a, lat=30.29, lng=-97.77)
         assert stream.next("change", timeout=1.0).json()["lat"] == 30.29
 
         # the resync's id is the stream's position before the gap: a reconnect from it replays the change

@@ -9,8 +9,8 @@ import asyncio
 import django_grip
 import httpx
 import pytest
-from django.urls import reverse
 
+from live.tests.check_ins import api_check_in
 from tests import factories
 from tests.pushpin import pushpin_installed, running_pushpin
 from tests.sse import SseClient, free_port, wsgi_server
@@ -44,24 +44,13 @@ def publishing_to(edge, settings):
     django_grip._pubcontrol = None
 
 
-def _api_check_in(member, place, *, lat: float, lng: float, is_open: bool = True) -> None:
-    from conftest import token_client
-
-    response = token_client(member).post(
-        reverse("api-vendor-place-check-in", kwargs={"place_id": place.pk}),
-        {"lat": lat, "lng": lng, "is_open": is_open},
-        format="json",
-    )
-    assert response.status_code == 200, response.content
-
-
 def test_pushpin_holds_the_streams_and_the_one_worker_stays_free(publishing_to, staff_a, place_a):
     url = f"{publishing_to.url}/api/v1/live/places/?bbox={BOX}"
     with SseClient(url) as first, SseClient(url) as second:
         # two streams held, yet the single sync worker answers a plain request at once
         assert httpx.get(f"{publishing_to.url}/api/v1/categories/", timeout=5).status_code == 200
 
-        _api_check_in(staff_a, place_a, lat=30.27, lng=-97.75)
+        api_check_in(staff_a, place_a, lat=30.27, lng=-97.75)
 
         for stream in (first, second):
             change = stream.next("change", timeout=1.0)
@@ -72,14 +61,14 @@ def test_pushpin_holds_the_streams_and_the_one_worker_stays_free(publishing_to, 
 def test_pushpin_reconnect_with_last_event_id_loses_nothing(publishing_to, staff_a, place_a):
     url = f"{publishing_to.url}/api/v1/live/places/?bbox={BOX}"
     with SseClient(url) as stream:
-        _api_check_in(staff_a, place_a, lat=30.30, lng=-97.70)
+        api_check_in(staff_a, place_a, lat=30.30, lng=-97.70)
         last_id = stream.next("change").id
-    _api_check_in(staff_a, place_a, lat=30.31, lng=-97.71)
-    _api_check_in(staff_a, place_a, lat=30.32, lng=-97.72)
+    api_check_in(staff_a, place_a, lat=30.31, lng=-97.71)
+    api_check_in(staff_a, place_a, lat=30.32, lng=-97.72)
 
     with SseClient(url, headers={"Last-Event-ID": last_id}) as stream:
         missed = [stream.next("change").json()["lat"], stream.next("change").json()["lat"]]
-        _api_check_in(staff_a, place_a, lat=30.33, lng=-97.73)
+        api_check_in(staff_a, place_a, lat=30.33, lng=-97.73)
         live = stream.next("change").json()["lat"]
     assert (missed, live) == ([30.31, 30.32], 30.33)
 
@@ -88,8 +77,8 @@ def test_pushpin_box_never_hears_a_place_outside_its_tiles(publishing_to, staff_
     far = factories.PlaceFactory(vendor=vendor_a, lat=40.7, lng=-74.0)
     inside = factories.PlaceFactory(vendor=vendor_a, lat=30.2672, lng=-97.7431)
     with SseClient(f"{publishing_to.url}/api/v1/live/places/?bbox={BOX}") as stream:
-        _api_check_in(staff_a, far, lat=40.71, lng=-74.01)
-        _api_check_in(staff_a, inside, lat=30.27, lng=-97.75)
+        api_check_in(staff_a, far, lat=40.71, lng=-74.01)
+        api_check_in(staff_a, inside, lat=30.27, lng=-97.75)
         assert stream.next("change", timeout=1.0).json()["place_id"] == inside.pk
 
 
@@ -127,7 +116,7 @@ def test_pushpin_streams_are_told_to_resync_when_a_change_cannot_reach_redis(
     url = f"{publishing_to.url}/api/v1/live/places/?bbox={BOX}"
     with SseClient(url) as stream:
         spare_redis.stop()  # the publisher's Redis goes away: the change cannot enter the window
-        _api_check_in(staff_a, place_a, lat=30.27, lng=-97.75)  # the write itself answers 200
+        api_check_in(staff_a, place_a, lat=30.27, lng=-97.75)  # the write itself answers 200
 
         # the stream is told at once that it missed something, with no id (its Last-Event-ID stays)
         resync = stream.next("resync", timeout=2.0)
